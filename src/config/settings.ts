@@ -1,0 +1,27 @@
+import { z } from "zod";
+
+/**
+ * Deployment settings from wrangler.toml [vars] and secrets (local dev: .dev.vars). Parsed, not
+ * cast, so a typo in a var fails loudly with the var's name instead of silently defaulting.
+ */
+const settingsSchema = z.object({
+  UNKNOWN_SITES: z.enum(["accept", "drop"]).default("drop"),
+  ALLOW_LOCALHOST: z.enum(["true", "false"]).default("false").transform((flag) => flag === "true"),
+  STATS_TOKEN: z.string().min(1).optional(),
+});
+
+export type Settings = z.output<typeof settingsSchema>;
+
+const cache = new WeakMap<object, Settings>();
+
+export function readSettings(env: Env): Settings {
+  const cached = cache.get(env);
+  if (cached) return cached;
+  const settings = settingsSchema.parse({
+    UNKNOWN_SITES: env.UNKNOWN_SITES,
+    ALLOW_LOCALHOST: env.ALLOW_LOCALHOST,
+    STATS_TOKEN: env.STATS_TOKEN === "" ? undefined : env.STATS_TOKEN,
+  });
+  cache.set(env, settings);
+  return settings;
+}

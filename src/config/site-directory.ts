@@ -1,0 +1,46 @@
+import type { z } from "zod";
+import { compileSite, type CompiledSite } from "../domain/site";
+import { siteConfigSchema } from "../schemas/site-config-schema";
+
+/** Raised when stepwise.config.json is invalid; the message names each bad entry. */
+export class SiteConfigError extends Error {
+  override readonly name = "SiteConfigError";
+}
+
+/** The configured sites, by id. */
+export interface SiteDirectory {
+  get(siteId: string): CompiledSite | undefined;
+  readonly siteIds: readonly string[];
+}
+
+/** `sites[2] "shop.example" > goals[0] "Purchase" > stage` style location of an issue. */
+function describeLocation(raw: unknown, path: readonly PropertyKey[]): string {
+  const parts: string[] = [];
+  let node: unknown = raw;
+  for (let i = 0; i < path.length; i++) {
+    const key = path[i];
+    const next = node !== null && typeof node === "object" ? (node as Record<PropertyKey, unknown>)[key as PropertyKey] : undefined;
+    if (typeof key === "number") {
+      const label = next !== null && typeof next === "object" ? ((next as Record<string, unknown>).id ?? (next as Record<string, unknown>).name) : undefined;
+      parts[parts.length - 1] = `${parts[parts.length - 1] ?? ""}[${key}]${typeof label === "string" ? ` "${label}"` : ""}`;
+    } else {
+      parts.push(String(key));
+    }
+    node = next;
+  }
+  return parts.join(" > ") || "(top level)";
+}
+
+export function formatConfigIssues(raw: unknown, issues: readonly z.core.$ZodIssue[]): string {
+  return issues.map((issue) => `${describeLocation(raw, issue.path)}: ${issue.message}`).join("\n");
+}
+
+/** Validates and compiles the config file's contents, or throws SiteConfigError naming each bad entry. */
+export function loadSiteDirectory(raw: unknown): SiteDirectory {
+  const parsed = siteConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new SiteConfigError(`stepwise.config.json is invalid:\n${formatConfigIssues(raw, parsed.error.issues)}`);
+  }
+  const sites = new Map(parsed.data.sites.map((settings) => [settings.id, compileSite(settings)]));
+  return { get: (siteId) => sites.get(siteId), siteIds: [...sites.keys()] };
+}

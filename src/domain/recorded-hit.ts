@@ -1,0 +1,61 @@
+import { classifyHit, type Classification } from "./classify";
+import { ENGAGEMENT_EVENT, PAGEVIEW_EVENT } from "./event-name";
+import type { Money } from "./money";
+import { readPageLocation } from "./page-url";
+import { redactPersonal } from "./redact";
+import type { CompiledSite } from "./site";
+import { classifyTrafficSource } from "./traffic-source";
+import type { Attribution } from "./visit-tracker";
+
+/** A validated hit, before it is tied to a site. */
+export interface IncomingHit {
+  name: string;
+  url: URL;
+  referrer: string | undefined;
+  props: Readonly<Record<string, string>>;
+  revenue: Money | null;
+  scrollDepth: number;
+  engagedMs: number;
+  hashRouting: boolean;
+}
+
+/** Request facts that are not personal: the IP and User-Agent never enter a RecordedHit. */
+export interface RequestContext {
+  timestamp: number;
+  country: string;
+  device: string;
+}
+
+/** Everything a site's store needs to count one hit, all of it safe to keep. */
+export interface RecordedHit {
+  siteId: string;
+  timestamp: number;
+  /** "pageview", "engagement", or the custom event name as sent. */
+  name: string;
+  page: string;
+  classification: Classification;
+  attribution: Attribution;
+  scrollDepth: number;
+  engagedMs: number;
+}
+
+export const UNKNOWN_COUNTRY = "(unknown)";
+
+/** Builds the hit to record for one site: cleans the URL, classifies, attributes. Pure. */
+export function buildRecordedHit(site: CompiledSite, hit: IncomingHit, context: RequestContext): RecordedHit {
+  const location = readPageLocation(hit.url, hit.hashRouting);
+  const classification = classifyHit({ name: hit.name, path: location.path, props: hit.props, revenue: hit.revenue }, site);
+  const traffic = classifyTrafficSource(location, hit.referrer);
+  const name =
+    classification.kind === "pageview" ? PAGEVIEW_EVENT : classification.kind === "engagement" ? ENGAGEMENT_EVENT : redactPersonal(hit.name);
+  return {
+    siteId: site.id,
+    timestamp: context.timestamp,
+    name,
+    page: location.path,
+    classification: { ...classification, goal: redactPersonal(classification.goal) },
+    attribution: { ...traffic, country: context.country, device: context.device },
+    scrollDepth: classification.kind === "engagement" ? hit.scrollDepth : 0,
+    engagedMs: classification.kind === "engagement" ? hit.engagedMs : 0,
+  };
+}

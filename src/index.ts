@@ -1,0 +1,25 @@
+import { Hono } from "hono";
+import { cors } from "hono/cors";
+import { ApiError } from "./http/api-error";
+import { handleError } from "./http/handle-error";
+import { DROP_HEADER, ingestRoute } from "./routes/ingest-route";
+import { statsRoute } from "./routes/stats-route";
+
+/** stepwise collector: POST /api/event ingests hits, GET /api/stats/:site reports (README.md). */
+const app = new Hono<{ Bindings: Env }>();
+
+// Any site may send hits, and reports carry a bearer token rather than cookies, so `*` is safe.
+app.use(
+  "/api/*",
+  cors({ origin: "*", allowMethods: ["GET", "POST", "OPTIONS"], allowHeaders: ["Content-Type", "Authorization"], exposeHeaders: [DROP_HEADER], maxAge: 86_400 }),
+);
+app.get("/", (c) => c.json({ name: "stepwise", ingest: "POST /api/event", reports: "GET /api/stats/:site" }));
+app.route("/", ingestRoute);
+app.route("/", statsRoute);
+app.notFound(() => {
+  throw new ApiError(404, "not_found", "No such endpoint.");
+});
+app.onError(handleError);
+
+export default app;
+export { SiteStore } from "./storage/site-store";

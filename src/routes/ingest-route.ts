@@ -1,0 +1,81 @@
+import { Hono } from "hono";
+import { siteDirectory } from "../config/sites";
+import { readSettings } from "../config/settings";
+import { deviceClass } from "../domain/device";
+import { dropReasonFor, type DropReason } from "../domain/drop-policy";
+import { buildRecordedHit, UNKNOWN_COUNTRY, type IncomingHit } from "../domain/recorded-hit";
+import { unconfiguredSite } from "../domain/site";
+import { ApiError } from "../http/api-error";
+import { readEvent } from "../http/event-body";
+import { siteStore } from "../storage/site-store-client";
+
+/** Response header naming why hits were dropped, e.g. `bot` or `shop.example=bot, b.example=unknown_site`. */
+export const DROP_HEADER = "Stepwise-Dropped";
+
+export const ingestRoute = new Hono<{ Bindings: Env }>();
+
+function countryOf(request: Request): string {
+  const country = request.cf?.country;
+  // "XX" is unknown and "T1" is Tor in Cloudflare's geolocation; neither is a country.
+  return typeof country === "string" && /^[A-Z]{2}$/.test(country) && country !== "XX" ? country : UNKNOWN_COUNTRY;
+}
+
+/**
+ * POST /api/event: validates the hit, then for each site it names either counts it or counts
+ * why it was dropped, and answers 202 only after every site's store has made it durable.
+ */
+ingestRoute.post("/api/event", async (c) => {
+  const timestamp = Date.now();
+  const event = await readEvent(c.req.raw);
+  const settings = readSettings(c.env);
+  const userAgent = c.req.header("user-agent") ?? "";
+  const ip = c.req.header("cf-connecting-ip") ?? c.req.header("x-real-ip") ?? "";
+  const url = new URL(event.url);
+  const incoming: IncomingHit = {
+    name: event.name,
+    url,
+    referrer: event.referrer ?? undefined,
+    props: event.props ?? {},
+    revenue: event.revenue ?? null,
+    scrollDepth: event.sd ?? 0,
+    engagedMs: event.e ?? 0,
+    hashRouting: event.h === true || event.h === 1,
+  };
+  const context = { timestamp, country: countryOf(c.req.raw), device: deviceClass(userAgent) };
+
+  const outcomes = await Promise.all(
+    event.domain.map(async (siteId): Promise<{ site: string; dropped: DropReason | null }> => {
+      const site = siteDirectory().get(siteId) ?? (settings.UNKNOWN_SITES === "accept" ? unconfiguredSite(siteId) : undefined);
+      const reason = dropReasonFor({
+        site,
+        userAgent,
+        pageHostname: url.hostname,
+        allowLocalhost: settings.ALLOW_LOCALHOST,
+        globalPrivacyControl: c.req.header("sec-gpc") === "1",
+        doNotTrack: c.req.header("dnt") === "1",
+      });
+      if (site === undefined || reason === "unknown_site") {
+        // No object is created for a site nobody configured; the log line is the record.
+        console.log(JSON.stringify({ message: "hit dropped", reason: "unknown_site", site: siteId }));
+        return { site: siteId, dropped: "unknown_site" };
+      }
+      const store = siteStore(c.env, siteId);
+      if (reason !== null) {
+        await store.recordDrop(reason, timestamp);
+        return { site: siteId, dropped: reason };
+      }
+      await store.record(buildRecordedHit(site, incoming, context), { ip, userAgent });
+      return { site: siteId, dropped: null };
+    }),
+  );
+
+  const dropped = outcomes.flatMap((outcome) => (outcome.dropped === null ? [] : [{ site: outcome.site, reason: outcome.dropped }]));
+  if (dropped.length > 0) {
+    c.header(DROP_HEADER, outcomes.length === 1 ? dropped.map((d) => d.reason).join() : dropped.map((d) => `${d.site}=${d.reason}`).join(", "));
+  }
+  return c.json({ recorded: outcomes.filter((o) => o.dropped === null).map((o) => o.site), dropped }, 202);
+});
+
+ingestRoute.all("/api/event", () => {
+  throw new ApiError(405, "method_not_allowed", "Send events with POST.");
+});

@@ -1,0 +1,120 @@
+import { z } from "zod";
+
+/**
+ * POST /api/event body: the Plausible Events API fields, long or short name, so Plausible's
+ * tracker and server-side senders work unchanged. Caps (README.md, "Limits") follow Plausible's.
+ */
+export const EVENT_LIMITS = {
+  nameLength: 120,
+  urlLength: 2_000,
+  referrerLength: 2_000,
+  propsPairs: 30,
+  propKeyLength: 300,
+  propValueLength: 2_000,
+  sitesPerHit: 10,
+  maxAmount: 1e12,
+  maxEngagedMs: 86_400_000,
+} as const;
+
+/** Long field name -> the short name Plausible's tracker sends. */
+export const FIELD_ALIASES = {
+  name: "n",
+  url: "u",
+  domain: "d",
+  referrer: "r",
+  props: "p",
+  revenue: "$",
+} as const;
+export type LongFieldName = keyof typeof FIELD_ALIASES;
+
+const SITE_ID = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/;
+
+function isHttpUrl(text: string): boolean {
+  try {
+    const { protocol } = new URL(text);
+    return protocol === "http:" || protocol === "https:";
+  } catch {
+    return false;
+  }
+}
+
+// workerd ships full ICU; the regex alone is the fallback if a runtime lacks the list.
+const KNOWN_CURRENCIES: ReadonlySet<string> | null = (() => {
+  try {
+    return new Set(Intl.supportedValuesOf("currency"));
+  } catch {
+    return null;
+  }
+})();
+
+const currency = z
+  .string()
+  .trim()
+  .toUpperCase()
+  .regex(/^[A-Z]{3}$/, "currency must be a three-letter ISO 4217 code such as EUR")
+  .refine((code) => KNOWN_CURRENCIES === null || KNOWN_CURRENCIES.has(code), "currency is not an ISO 4217 code");
+
+// Plausible's tracker sends amounts as numbers; server-side senders often send "12.50".
+const amount = z
+  .union([z.number(), z.string().trim().regex(/^\d+(\.\d+)?$/, "amount must be a number").transform(Number)])
+  .pipe(z.number().finite().nonnegative("amount must not be negative").max(EVENT_LIMITS.maxAmount));
+
+const revenue = z.strictObject({ amount, currency });
+
+const propValue = z.union([z.string().max(EVENT_LIMITS.propValueLength), z.number().finite(), z.boolean(), z.null()], {
+  error: `prop values must be a string (at most ${EVENT_LIMITS.propValueLength} characters), number, boolean or null; no nesting`,
+});
+
+// Older trackers send props as a JSON-encoded string.
+const props = z.preprocess(
+  (value) => {
+    if (typeof value !== "string") return value;
+    try {
+      return JSON.parse(value) as unknown;
+    } catch {
+      return value;
+    }
+  },
+  z
+    .record(z.string().min(1).max(EVENT_LIMITS.propKeyLength), propValue)
+    .refine((map) => Object.keys(map).length <= EVENT_LIMITS.propsPairs, `at most ${EVENT_LIMITS.propsPairs} props`)
+    .transform((map) => {
+      const strings: Record<string, string> = {};
+      for (const [key, value] of Object.entries(map)) if (value !== null) strings[key] = String(value);
+      return strings;
+    }),
+);
+
+const domainList = z
+  .string()
+  .max(2_000)
+  .transform((list) => [...new Set(list.split(",").map((site) => site.trim().toLowerCase()).filter((site) => site !== ""))])
+  .pipe(
+    z
+      .array(z.string().max(253).regex(SITE_ID, "each domain must be a site id such as shop.example"))
+      .min(1, "domain must name at least one site")
+      .max(EVENT_LIMITS.sitesPerHit, `at most ${EVENT_LIMITS.sitesPerHit} sites per hit`),
+  );
+
+export const eventSchema = z
+  .object({
+    name: z.string().trim().min(1, "name must not be empty").max(EVENT_LIMITS.nameLength),
+    url: z.string().max(EVENT_LIMITS.urlLength).refine(isHttpUrl, "url must be an absolute http(s) URL"),
+    domain: domainList,
+    referrer: z.string().max(EVENT_LIMITS.referrerLength).nullish(),
+    props: props.nullish(),
+    revenue: revenue.nullish(),
+    /** Engagement: deepest scroll in percent of the page. */
+    sd: z.number().int().min(0).max(100).optional(),
+    /** Engagement: engaged time on the page in milliseconds. */
+    e: z.number().int().min(0).max(EVENT_LIMITS.maxEngagedMs).optional(),
+    /** Plausible's hash-routing flag: the URL fragment is part of the page. */
+    h: z.union([z.boolean(), z.literal(0), z.literal(1)]).optional(),
+  })
+  .superRefine((event, ctx) => {
+    if (event.name.toLowerCase() !== "engagement") return;
+    if (event.sd === undefined) ctx.addIssue({ code: "custom", path: ["sd"], message: "engagement events need sd (scroll depth 0-100)" });
+    if (event.e === undefined) ctx.addIssue({ code: "custom", path: ["e"], message: "engagement events need e (engaged milliseconds)" });
+  });
+
+export type EventPayload = z.output<typeof eventSchema>;

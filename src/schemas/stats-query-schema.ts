@@ -1,0 +1,43 @@
+import { z } from "zod";
+import type { ReportRange } from "../domain/report";
+import { parseDay } from "../domain/utc-time";
+
+/** GET /api/stats/:site query. Dates are UTC calendar days, both ends included. */
+export const REPORT_LIMITS = {
+  defaultDays: 7,
+  maxDays: 366,
+  maxHourlyDays: 31,
+  defaultBreakdownRows: 10,
+  maxBreakdownRows: 100,
+} as const;
+
+const day = z.string().transform((text, ctx) => {
+  const parsed = parseDay(text);
+  if (parsed === null) {
+    ctx.addIssue({ code: "custom", message: "must be a date as YYYY-MM-DD" });
+    return z.NEVER;
+  }
+  return parsed;
+});
+
+export function statsQuerySchema(today: number) {
+  return z
+    .strictObject({
+      from: day.optional(),
+      to: day.optional(),
+      interval: z.enum(["hour", "day"]).default("day"),
+      limit: z.coerce.number().int().min(1).max(REPORT_LIMITS.maxBreakdownRows).default(REPORT_LIMITS.defaultBreakdownRows),
+    })
+    .transform((query, ctx) => {
+      const toDay = query.to ?? (query.from === undefined ? today : Math.min(today, query.from + REPORT_LIMITS.defaultDays - 1));
+      const fromDay = query.from ?? toDay - (REPORT_LIMITS.defaultDays - 1);
+      const days = toDay - fromDay + 1;
+      const maxDays = query.interval === "hour" ? REPORT_LIMITS.maxHourlyDays : REPORT_LIMITS.maxDays;
+      if (fromDay > toDay) ctx.addIssue({ code: "custom", path: ["from"], message: "from must not be after to" });
+      else if (days > maxDays) ctx.addIssue({ code: "custom", path: ["to"], message: `at most ${maxDays} days with interval=${query.interval}` });
+      const range: ReportRange = { fromDay, toDay, interval: query.interval };
+      return { range, limit: query.limit };
+    });
+}
+
+export type StatsQuery = z.output<ReturnType<typeof statsQuerySchema>>;
