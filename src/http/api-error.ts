@@ -17,6 +17,7 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly issues?: readonly FieldIssue[],
+    readonly headers: Readonly<Record<string, string>> = {},
   ) {
     super(message);
   }

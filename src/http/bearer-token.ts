@@ -23,6 +23,8 @@ export async function requireBearerToken(authorization: string | undefined, expe
   }
   const presented = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? "")?.[1];
   if (presented === undefined || !(await tokensMatch(presented, expected))) {
-    throw new ApiError(401, "unauthorized", "Send a valid token as `Authorization: Bearer <token>`.");
+    throw new ApiError(401, "unauthorized", "Send a valid token as `Authorization: Bearer <token>`.", undefined, {
+      "WWW-Authenticate": 'Bearer realm="stepwise"',
+    });
   }
 }

@@ -27,9 +27,16 @@ function unalias(body: Record<string, unknown>): { fields: Record<string, unknow
   return { fields, spelling, issues };
 }
 
+/** Path segments are echoed back; a 300-character prop key is shortened so the error stays readable. */
+const MAX_ECHOED_SEGMENT = 64;
+const echo = (segment: PropertyKey) => {
+  const text = String(segment);
+  return text.length > MAX_ECHOED_SEGMENT ? `${text.slice(0, MAX_ECHOED_SEGMENT)}…` : text;
+};
+
 function toFieldIssues(issues: readonly z.core.$ZodIssue[], spelling: ReadonlyMap<string, string>): FieldIssue[] {
   return issues.map((issue) => {
-    const [head, ...rest] = issue.path.map(String);
+    const [head, ...rest] = issue.path.map(echo);
     const field = [spelling.get(head ?? "") ?? head ?? "(body)", ...rest].join(".");
     return { field, message: issue.message };
   });

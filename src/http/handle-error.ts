@@ -7,7 +7,7 @@ import { ApiError } from "./api-error";
  * else is logged as structured JSON and answered with a generic 500, never a stack trace.
  */
 export const handleError: ErrorHandler = (error, c) => {
-  if (error instanceof ApiError) return c.json(error.toJSON(), error.status);
+  if (error instanceof ApiError) return c.json(error.toJSON(), error.status, { ...error.headers });
   if (error instanceof HTTPException && error.status < 500) {
     return c.json(new ApiError(error.status, "bad_request", error.message || "Bad request.").toJSON(), error.status);
   }

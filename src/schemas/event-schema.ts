@@ -51,7 +51,8 @@ const currency = z
   .string()
   .trim()
   .toUpperCase()
-  .regex(/^[A-Z]{3}$/, "currency must be a three-letter ISO 4217 code such as EUR")
+  // abort: an unreadable code needs one message, not a second "unknown code" one.
+  .regex(/^[A-Z]{3}$/, { message: "currency must be a three-letter ISO 4217 code such as EUR", abort: true })
   .refine((code) => KNOWN_CURRENCIES === null || KNOWN_CURRENCIES.has(code), "currency is not an ISO 4217 code");
 
 // Plausible's tracker sends amounts as numbers; server-side senders often send "12.50".
@@ -76,8 +77,13 @@ const props = z.preprocess(
     }
   },
   z
-    .record(z.string().min(1).max(EVENT_LIMITS.propKeyLength), propValue)
+    .record(z.string(), propValue)
     .refine((map) => Object.keys(map).length <= EVENT_LIMITS.propsPairs, `at most ${EVENT_LIMITS.propsPairs} props`)
+    // Checked here rather than as a key schema: zod reports a bad key only as "Invalid key in record".
+    .refine(
+      (map) => Object.keys(map).every((key) => key.length > 0 && key.length <= EVENT_LIMITS.propKeyLength),
+      `prop keys must be 1 to ${EVENT_LIMITS.propKeyLength} characters`,
+    )
     .transform((map) => {
       const strings: Record<string, string> = {};
       for (const [key, value] of Object.entries(map)) if (value !== null) strings[key] = String(value);

@@ -1,0 +1,43 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { buildRecordedHit, type IncomingHit } from "../../src/domain/recorded-hit";
+import { unconfiguredSite } from "../../src/domain/site";
+
+/**
+ * Rows written per hit is what Durable Object storage bills ($1 per million). These are the
+ * figures README.md states; the SQL cursors' rowsWritten is the measure.
+ */
+const SITE = "cost.test";
+const site = unconfiguredSite(SITE);
+const identity = { ip: "198.51.100.50", userAgent: "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0" };
+const incoming = (name: string, path: string, extra: Partial<IncomingHit> = {}): IncomingHit => ({
+  name,
+  url: new URL(`https://${SITE}${path}`),
+  referrer: undefined,
+  props: {},
+  revenue: null,
+  scrollDepth: 0,
+  engagedMs: 0,
+  hashRouting: false,
+  ...extra,
+});
+const at = (iso: string) => ({ timestamp: Date.parse(iso), country: "NL", device: "desktop" });
+
+describe("rows written per hit", () => {
+  it("is two for any hit of a known visitor: the visitor row and one counter row", async () => {
+    const store = env.SITE_STORE.getByName(SITE);
+    const record = (hit: IncomingHit, iso: string) => store.record(buildRecordedHit(site, hit, at(iso)), identity);
+    expect((await record(incoming("pageview", "/"), "2031-06-01T10:00:00Z")).rowsWritten).toBe(2);
+    expect((await record(incoming("pageview", "/"), "2031-06-01T10:01:00Z")).rowsWritten).toBe(2);
+    expect((await record(incoming("add_to_cart", "/p/1"), "2031-06-01T10:02:00Z")).rowsWritten).toBe(2);
+    expect((await record(incoming("purchase", "/checkout", { revenue: { amount: 9, currency: "EUR" } }), "2031-06-01T10:03:00Z")).rowsWritten).toBe(2);
+    expect((await record(incoming("engagement", "/checkout", { scrollDepth: 50, engagedMs: 4_000 }), "2031-06-01T10:04:00Z")).rowsWritten).toBe(2);
+  });
+
+  it("is three when a visit crossing midnight is re-keyed under the new day's id", async () => {
+    const store = env.SITE_STORE.getByName(SITE);
+    const record = (hit: IncomingHit, iso: string) => store.record(buildRecordedHit(site, hit, at(iso)), identity);
+    await record(incoming("pageview", "/"), "2031-06-02T23:50:00Z");
+    expect((await record(incoming("pageview", "/next"), "2031-06-03T00:05:00Z")).rowsWritten).toBe(3);
+  });
+});

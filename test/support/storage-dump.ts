@@ -1,0 +1,31 @@
+import { env } from "cloudflare:workers";
+import { listDurableObjectIds, runInDurableObject } from "cloudflare:test";
+
+export type TableDump = Record<string, Record<string, SqlStorageValue>[]>;
+
+/** Every row of every table of one Durable Object, read from inside the object. */
+export function dumpTables(stub: DurableObjectStub): Promise<TableDump> {
+  return runInDurableObject(stub, (_instance: unknown, state: DurableObjectState) => {
+    const tables = state.storage.sql
+      .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%'")
+      .toArray();
+    const dump: TableDump = {};
+    for (const { name } of tables) dump[name] = state.storage.sql.exec<Record<string, SqlStorageValue>>(`SELECT * FROM "${name}"`).toArray();
+    return dump;
+  });
+}
+
+/** Dumps of every SiteStore object created in this test file. */
+export async function dumpAllSiteStores(): Promise<TableDump[]> {
+  const ids = await listDurableObjectIds(env.SITE_STORE);
+  return Promise.all(ids.map((id) => dumpTables(env.SITE_STORE.get(id))));
+}
+
+/** All values of a dump as text; blobs (salts) as hex, so byte patterns are searched too. */
+export function dumpText(dump: TableDump): string {
+  return Object.values(dump)
+    .flat()
+    .flatMap((row) => Object.values(row))
+    .map((value) => (value instanceof ArrayBuffer ? [...new Uint8Array(value)].map((b) => b.toString(16).padStart(2, "0")).join("") : String(value)))
+    .join("\n");
+}
