@@ -36,9 +36,22 @@ function param(url: URL, name: string): string {
   return redactPersonal((url.searchParams.get(name) ?? "").trim().toLowerCase().slice(0, MAX_PARAM));
 }
 
+/**
+ * Decodes percent-escapes except reserved characters (`decodeURI` keeps %2F, %3F, %23, %40...), so
+ * `/спасибо` is stored and matched as written, not as `/%D1%81...`; a malformed escape stays as sent.
+ */
+function readablePath(path: string): string {
+  try {
+    return decodeURI(path);
+  } catch {
+    return path;
+  }
+}
+
 /** Normalises a path for grouping: `/pricing/` and `/pricing` are the same page. */
 export function normalisePath(path: string): string {
-  const trimmed = path.length > 1 ? path.replace(/\/+$/, "") : path;
+  const decoded = readablePath(path);
+  const trimmed = decoded.length > 1 ? decoded.replace(/\/+$/, "") : decoded;
   return redactPersonal(trimmed === "" ? "/" : trimmed).slice(0, MAX_STORED_PATH);
 }
 
@@ -48,7 +61,8 @@ export function normalisePath(path: string): string {
  */
 export function readPageLocation(url: URL, hashRouting: boolean): PageLocation {
   const clickId = (Object.keys(CLICK_IDS) as ClickId[]).find((id) => url.searchParams.has(id)) ?? null;
-  const fragment = hashRouting ? url.hash : "";
+  // "#" and "#/" are the app's root route, the same page as no fragment.
+  const fragment = hashRouting && url.hash !== "#/" ? url.hash : "";
   return {
     hostname: url.hostname.toLowerCase(),
     path: normalisePath(url.pathname + fragment),
@@ -62,7 +76,10 @@ export function readPageLocation(url: URL, hashRouting: boolean): PageLocation {
   };
 }
 
-/** Host of a referrer URL without `www.` and port, or "" when absent or unparsable. */
+/**
+ * Host of a referrer URL without `www.` and port, or "" when absent or unparsable. Android apps
+ * refer as `android-app://com.linkedin.android/`: the package name is the source.
+ */
 export function referrerHost(referrer: string | undefined): string {
   if (!referrer) return "";
   try {

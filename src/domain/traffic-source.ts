@@ -35,7 +35,7 @@ const SOCIAL_NETWORKS = [
   "pinterest", "tiktok", "youtube", "youtu.be", "vk", "threads", "bsky", "mastodon", "tumblr",
   "snapchat", "whatsapp", "telegram", "t.me", "quora", "news.ycombinator", "discord",
 ];
-const WEBMAIL = ["mail.google", "outlook.live", "outlook.office", "mail.yahoo", "mail.proton", "webmail"];
+const WEBMAIL = ["gm.android.google", "mail.google", "outlook.live", "outlook.office", "mail.yahoo", "mail.proton", "webmail"];
 
 /** One regex per list: the brand on a label boundary, then at most two short TLD labels. */
 function brandPattern(brands: readonly string[]): RegExp {
@@ -47,8 +47,16 @@ const SEARCH_PATTERN = brandPattern(SEARCH_ENGINES);
 const SOCIAL_PATTERN = brandPattern(SOCIAL_NETWORKS);
 const WEBMAIL_PATTERN = brandPattern(WEBMAIL);
 
-const isSearchEngine = (source: string) => SEARCH_PATTERN.test(source);
-const isSocial = (source: string) => SOCIAL_PATTERN.test(source);
+/**
+ * The host to match brands against: an Android package name (com.linkedin.android) reads as a
+ * reversed host, so its labels are turned around (android.linkedin.com).
+ */
+function brandHost(source: string): string {
+  return /^(com|org|net|io|app)\.[a-z0-9_.]+$/.test(source) && source.split(".").length >= 3 ? source.split(".").reverse().join(".") : source;
+}
+
+const isSearchEngine = (source: string) => SEARCH_PATTERN.test(brandHost(source));
+const isSocial = (source: string) => SOCIAL_PATTERN.test(brandHost(source));
 
 const PAID_MEDIA = /^(cpc|ppc|paid|paidsearch|paid_search|paid-search|cpv|cpa|cpm|sem|ads?)$/;
 const SOCIAL_MEDIA = /^(social|social-network|social_network|social-media|social_media|sm|organic_social)$/;
@@ -86,7 +94,7 @@ function channelFor(source: string, medium: string, clickId: ClickId | null): Ch
     if (isSearchEngine(source) || source === "") return "paid_search";
     return "paid_other";
   }
-  if (EMAIL_MEDIA.test(medium) || WEBMAIL_PATTERN.test(source)) return "email";
+  if (EMAIL_MEDIA.test(medium) || WEBMAIL_PATTERN.test(brandHost(source))) return "email";
   if (DISPLAY_MEDIA.test(medium)) return "display";
   if (medium === "affiliate" || medium === "affiliates") return "affiliate";
   if (SOCIAL_MEDIA.test(medium)) return "organic_social";

@@ -109,7 +109,8 @@ export function advanceVisitor(
 
   const increments: UniqueIncrements = {
     visitors: sameDay ? 0 : 1,
-    hourVisitors: current.lastHour === hour ? 0 : 1,
+    // An engagement beacon reports on a page already counted (a tab left open), not new activity.
+    hourVisitors: current.lastHour === hour || kind === "engagement" ? 0 : 1,
     pageVisitors: 0,
     goalVisitors: 0,
     classVisitors: 0,
@@ -132,6 +133,6 @@ export function advanceVisitor(
   }
 
   current.lastSeen = Math.max(current.lastSeen, hit.timestamp);
-  current.lastHour = hour;
+  if (kind !== "engagement") current.lastHour = hour;
   return { next: current, increments, attribution: current.attribution };
 }
