@@ -13,6 +13,9 @@ export interface ClassifierInput {
   path: string;
   props: Readonly<Record<string, string>>;
   revenue: Money | null;
+  /** Engagement events: deepest scroll (percent) and engaged time. */
+  scrollDepth: number;
+  engagedMs: number;
 }
 
 export interface Classification {
@@ -31,9 +34,16 @@ export function hitKindOf(name: string): HitKind {
   return "event";
 }
 
+const isThresholdGoal = (goal: CompiledGoal) => goal.definition.match.scroll !== undefined || goal.definition.match.engaged_seconds !== undefined;
+
 function goalMatches(goal: CompiledGoal, input: ClassifierInput, kind: HitKind): boolean {
   const { match } = goal.definition;
-  if (goal.canonicalEvent !== null) {
+  // Engagement thresholds are reached by engagement events only, and those reach nothing else.
+  if (isThresholdGoal(goal) !== (kind === "engagement")) return false;
+  if (kind === "engagement") {
+    if (match.scroll !== undefined && input.scrollDepth < match.scroll) return false;
+    if (match.engaged_seconds !== undefined && input.engagedMs < match.engaged_seconds * 1_000) return false;
+  } else if (goal.canonicalEvent !== null) {
     if (canonicalEventName(input.name) !== goal.canonicalEvent) return false;
   } else if (kind !== "pageview") {
     // A path-only goal ("reached /thank-you") is reached by viewing the page.
@@ -47,15 +57,19 @@ function goalMatches(goal: CompiledGoal, input: ClassifierInput, kind: HitKind):
 }
 
 /**
- * Classifies one hit. Order: the site's configured goals (first match wins), then pageview,
+ * Classifies one hit. Engagement events reach only engagement-threshold goals. Otherwise, in
+ * order: the site's configured goals (first match wins), then pageview,
  * then the built-in taxonomy (unless the site turned it off), then money: an event that carries
  * revenue and matches nothing else is a macro conversion named after the event.
  */
 export function classifyHit(input: ClassifierInput, site: CompiledSite): Classification {
   const kind = hitKindOf(input.name);
-  if (kind === "engagement") return { kind, class: "unclassified", goal: "", revenue: null };
-
   const configured = site.goals.find((goal) => goalMatches(goal, input, kind));
+  if (kind === "engagement") {
+    return configured
+      ? { kind, class: conversionClassOf(configured.definition.class, configured.definition.stage), goal: configured.definition.name, revenue: null }
+      : { kind, class: "unclassified", goal: "", revenue: null };
+  }
   if (configured) {
     const { definition } = configured;
     return {

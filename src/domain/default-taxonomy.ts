@@ -41,3 +41,8 @@ const BY_CANONICAL_NAME = new Map<string, TaxonomyEntry>(
 export function defaultGoalFor(eventName: string): TaxonomyEntry | undefined {
   return BY_CANONICAL_NAME.get(canonicalEventName(eventName));
 }
+
+const DEFAULT_GOAL_NAMES = new Set(DEFAULT_TAXONOMY.map((entry) => entry.goal));
+
+/** Whether `goal` is the name of a built-in goal (e.g. "add_to_cart"), as funnels may name them. */
+export const isDefaultGoalName = (goal: string): boolean => DEFAULT_GOAL_NAMES.has(goal);

@@ -1,11 +1,12 @@
 import { classifyHit, type Classification } from "./classify";
+import { funnelMatchesFor, type FunnelMatch } from "./funnel";
 import { ENGAGEMENT_EVENT, PAGEVIEW_EVENT } from "./event-name";
 import type { Money } from "./money";
 import { readPageLocation } from "./page-url";
 import { redactPersonal } from "./redact";
 import type { CompiledSite } from "./site";
 import { classifyTrafficSource } from "./traffic-source";
-import type { Attribution } from "./visit-tracker";
+import { NO_VARIANT, type Attribution } from "./visit-tracker";
 
 /** A validated hit, before it is tied to a site. */
 export interface IncomingHit {
@@ -35,16 +36,25 @@ export interface RecordedHit {
   page: string;
   classification: Classification;
   attribution: Attribution;
+  /** The A/B variant the hit shows (the site's variant prop), or NO_VARIANT. */
+  variant: string;
+  /** Funnel steps this hit satisfies. */
+  funnels: FunnelMatch[];
   scrollDepth: number;
   engagedMs: number;
 }
 
 export const UNKNOWN_COUNTRY = "(unknown)";
 
+const MAX_VARIANT_LENGTH = 100;
+
 /** Builds the hit to record for one site: cleans the URL, classifies, attributes. Pure. */
 export function buildRecordedHit(site: CompiledSite, hit: IncomingHit, context: RequestContext): RecordedHit {
   const location = readPageLocation(hit.url, hit.hashRouting);
-  const classification = classifyHit({ name: hit.name, path: location.path, props: hit.props, revenue: hit.revenue }, site);
+  const classification = classifyHit(
+    { name: hit.name, path: location.path, props: hit.props, revenue: hit.revenue, scrollDepth: hit.scrollDepth, engagedMs: hit.engagedMs },
+    site,
+  );
   const traffic = classifyTrafficSource(location, hit.referrer);
   const name =
     classification.kind === "pageview" ? PAGEVIEW_EVENT : classification.kind === "engagement" ? ENGAGEMENT_EVENT : redactPersonal(hit.name);
@@ -55,6 +65,8 @@ export function buildRecordedHit(site: CompiledSite, hit: IncomingHit, context: 
     page: location.path,
     classification: { ...classification, goal: redactPersonal(classification.goal) },
     attribution: { ...traffic, country: context.country, device: context.device },
+    variant: redactPersonal(hit.props[site.variantProp]?.trim().slice(0, MAX_VARIANT_LENGTH) ?? "") || NO_VARIANT,
+    funnels: funnelMatchesFor(site.funnels, { kind: classification.kind, goal: classification.goal, path: location.path }),
     scrollDepth: classification.kind === "engagement" ? hit.scrollDepth : 0,
     engagedMs: classification.kind === "engagement" ? hit.engagedMs : 0,
   };

@@ -59,6 +59,31 @@ export interface DropRow {
   reason: string;
   hits: number;
 }
+export interface EngagementRow {
+  visits: number;
+  bounces: number;
+  visitDurationMs: number;
+  pageviews: number;
+}
+export interface PageEngagementRow {
+  page: string;
+  /** Engagement reports received for the page (one per page view that sent one). */
+  reports: number;
+  scrollDepthSum: number;
+  engagedMs: number;
+}
+export interface FunnelStepRow {
+  funnel: string;
+  step: number;
+  visitors: number;
+}
+export interface VariantGoalRow {
+  variant: string;
+  goal: string;
+  class: ConversionClass;
+  hits: number;
+  goalVisitors: number;
+}
 
 /** Everything the store returns for one report; `goalRevenue` keys are `class\u001fgoal`. */
 export interface ReportRows {
@@ -66,8 +91,16 @@ export interface ReportRows {
   classes: ClassRow[];
   goals: GoalRow[];
   goalRevenue: RevenueRow[];
-  breakdowns: Record<Dimension, { rows: DimensionRow[]; revenue: RevenueRow[] }>;
+  breakdowns: Record<Dimension, BreakdownRows>;
+  engagement: EngagementRow;
   dropped: DropRow[];
+}
+
+export interface BreakdownRows {
+  rows: DimensionRow[];
+  revenue: RevenueRow[];
+  /** Page breakdown only: scroll depth and engaged time per page. */
+  engagement: PageEngagementRow[];
 }
 
 export const goalRevenueKey = (conversionClass: string, goal: string) => `${conversionClass}\u001f${goal}`;
@@ -97,6 +130,15 @@ export interface BreakdownReportRow {
   pageviews: number;
   micro: Rate;
   macro: MacroFigures;
+  /** Page breakdown only: average deepest scroll (percent) and engaged seconds per page view that reported them. */
+  scroll_depth?: number | null;
+  engaged_s?: number | null;
+}
+export interface EngagementFigures {
+  visits: number;
+  pages_per_visit: number;
+  visit_duration_s: number;
+  bounce_rate: number;
 }
 export interface StatsReport {
   site: string;
@@ -106,6 +148,7 @@ export interface StatsReport {
   goals: GoalReportRow[];
   timeseries: { t: string; visitors: number; pageviews: number; micro: number; macro: number }[];
   breakdowns: Record<Dimension, BreakdownReportRow[]>;
+  engagement: EngagementFigures;
   dropped: Record<string, number>;
 }
 
@@ -178,8 +221,21 @@ function goalRows(rows: ReportRows, configuredGoals: readonly ConfiguredGoal[], 
   );
 }
 
-function breakdownRows(breakdown: ReportRows["breakdowns"][Dimension]): BreakdownReportRow[] {
+const ratio = (numerator: number, denominator: number): number => (denominator === 0 ? 0 : numerator / denominator);
+
+/** Visit-level engagement: pages per visit, average duration and bounce rate, over the visits in range. */
+export function engagementFigures(row: EngagementRow): EngagementFigures {
+  return {
+    visits: row.visits,
+    pages_per_visit: ratio(row.pageviews, row.visits),
+    visit_duration_s: ratio(row.visitDurationMs, row.visits) / 1_000,
+    bounce_rate: ratio(row.bounces, row.visits),
+  };
+}
+
+export function breakdownRows(breakdown: BreakdownRows, withEngagement = false): BreakdownReportRow[] {
   const revenue = revenueByKey(breakdown.revenue);
+  const engagement = new Map(breakdown.engagement.map((row) => [row.page, row]));
   return breakdown.rows.map((row) => ({
     value: row.value,
     visitors: row.visitors,
@@ -191,7 +247,13 @@ function breakdownRows(breakdown: ReportRows["breakdowns"][Dimension]): Breakdow
       conversion_rate: conversionRate(row.macroVisitors, row.visitors),
       revenue: revenueMap(revenue.get(row.value) ?? new Map()),
     },
+    ...(withEngagement ? pageEngagement(engagement.get(row.value)) : {}),
   }));
+}
+
+function pageEngagement(row: PageEngagementRow | undefined): { scroll_depth: number | null; engaged_s: number | null } {
+  if (row === undefined || row.reports === 0) return { scroll_depth: null, engaged_s: null };
+  return { scroll_depth: row.scrollDepthSum / row.reports, engaged_s: row.engagedMs / row.reports / 1_000 };
 }
 
 /** Assembles the report. Visitors over a range are the sum of daily unique visitors. */
@@ -208,7 +270,9 @@ export function buildReport(siteId: string, range: ReportRange, rows: ReportRows
   for (const row of rows.goalRevenue) {
     if (row.key.startsWith(goalRevenueKey("macro", ""))) macroRevenue.set(row.currency, (macroRevenue.get(row.currency) ?? 0) + row.micros);
   }
-  const breakdowns = Object.fromEntries(DIMENSIONS.map((dimension) => [dimension, breakdownRows(rows.breakdowns[dimension])])) as Record<
+  const breakdowns = Object.fromEntries(
+    DIMENSIONS.map((dimension) => [dimension, breakdownRows(rows.breakdowns[dimension], dimension === "page")]),
+  ) as Record<
     Dimension,
     BreakdownReportRow[]
   >;
@@ -226,6 +290,7 @@ export function buildReport(siteId: string, range: ReportRange, rows: ReportRows
     goals: goalRows(rows, configuredGoals, visitors),
     timeseries: timeseries(range, rows.buckets),
     breakdowns,
+    engagement: engagementFigures(rows.engagement),
     dropped,
   };
 }

@@ -1,12 +1,38 @@
 import { canonicalEventName } from "./event-name";
 import { compilePathGlob } from "./path-glob";
-import type { GoalDefinition, SiteSettings } from "../schemas/site-config-schema";
+import type { FunnelDefinition, GoalDefinition, SiteSettings } from "../schemas/site-config-schema";
+import { MS_PER_HOUR } from "./utc-time";
 
 /** A goal ready for matching on the hot path: names canonicalised and globs compiled once. */
 export interface CompiledGoal {
   definition: GoalDefinition;
   canonicalEvent: string | null;
   pathPattern: RegExp | null;
+}
+
+/** A funnel step: reaching any of `goals`, or a pageview whose path matches `pathPattern`. */
+export interface CompiledFunnelStep {
+  name: string;
+  goals: readonly string[] | null;
+  pathPattern: RegExp | null;
+}
+
+export interface CompiledFunnel {
+  name: string;
+  windowMs: number;
+  steps: readonly CompiledFunnelStep[];
+}
+
+function compileFunnel(definition: FunnelDefinition): CompiledFunnel {
+  return {
+    name: definition.name,
+    windowMs: definition.window_hours * MS_PER_HOUR,
+    steps: definition.steps.map((step) => ({
+      name: step.name,
+      goals: step.goal === undefined ? null : [step.goal].flat(),
+      pathPattern: step.path === undefined ? null : compilePathGlob(step.path),
+    })),
+  };
 }
 
 /** A site's settings ready for ingest. */
@@ -18,6 +44,9 @@ export interface CompiledSite {
   honorPrivacySignals: boolean;
   useDefaultTaxonomy: boolean;
   goals: readonly CompiledGoal[];
+  funnels: readonly CompiledFunnel[];
+  /** The prop whose value names the hit's A/B variant. */
+  variantProp: string;
 }
 
 export function compileSite(settings: SiteSettings): CompiledSite {
@@ -32,12 +61,14 @@ export function compileSite(settings: SiteSettings): CompiledSite {
       canonicalEvent: definition.match.event === undefined ? null : canonicalEventName(definition.match.event),
       pathPattern: definition.match.path === undefined ? null : compilePathGlob(definition.match.path),
     })),
+    funnels: settings.funnels.map(compileFunnel),
+    variantProp: settings.variantProp,
   };
 }
 
 /** An unknown site accepted in "accept" mode: built-in taxonomy, privacy signals honoured. */
 export function unconfiguredSite(id: string): CompiledSite {
-  return { id, configured: false, hostnames: null, honorPrivacySignals: true, useDefaultTaxonomy: true, goals: [] };
+  return { id, configured: false, hostnames: null, honorPrivacySignals: true, useDefaultTaxonomy: true, goals: [], funnels: [], variantProp: "variant" };
 }
 
 const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);

@@ -1,11 +1,14 @@
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import { readSettings } from "../config/settings";
 import { siteDirectory } from "../config/sites";
 import { buildReport, type ConfiguredGoal } from "../domain/report";
-import { dayOf } from "../domain/utc-time";
+import { VISITOR_FILTERS, type FilterField, type ReportFilters } from "../domain/report-filter";
+import { buildFunnelsReport, buildLiftReport, buildSegmentReport, buildVariantsReport } from "../domain/segment-reports";
+import type { CompiledSite } from "../domain/site";
+import { dayOf, formatDay } from "../domain/utc-time";
 import { ApiError } from "../http/api-error";
 import { requireBearerToken } from "../http/bearer-token";
-import { statsQuerySchema } from "../schemas/stats-query-schema";
+import { statsQuerySchema, type StatsQuery } from "../schemas/stats-query-schema";
 import { siteStore } from "../storage/site-store-client";
 
 export const statsRoute = new Hono<{ Bindings: Env }>();
@@ -13,13 +16,22 @@ export const statsRoute = new Hono<{ Bindings: Env }>();
 const SITE_ID = /^[a-z0-9.-]{1,253}$/;
 const notFound = () => new ApiError(404, "not_found", "No such site, or no data for it.");
 
-/** GET /api/stats/:site: the conversion report (README.md, "Reporting"). */
-statsRoute.get("/api/stats/:site", async (c) => {
+interface ReportRequest extends StatsQuery {
+  siteId: string;
+  site: CompiledSite | undefined;
+  store: ReturnType<typeof siteStore>;
+}
+
+/**
+ * What every stats endpoint does first: the token (before anything looks at the site, so a wrong
+ * token learns nothing), the query, then the site.
+ */
+async function openReport(c: Context<{ Bindings: Env }>, options: { by?: boolean } = {}): Promise<ReportRequest> {
   const settings = readSettings(c.env);
   await requireBearerToken(c.req.header("authorization"), settings.STATS_TOKEN);
 
-  const siteId = c.req.param("site").toLowerCase();
-  const parsed = statsQuerySchema(dayOf(Date.now())).safeParse(c.req.query());
+  const siteId = (c.req.param("site") ?? "").toLowerCase();
+  const parsed = statsQuerySchema(dayOf(Date.now()), options).safeParse(c.req.query());
   if (!parsed.success) {
     const issues = parsed.error.issues.map((issue) => ({ field: issue.path.join(".") || "(query)", message: issue.message }));
     throw new ApiError(400, "invalid_query", "The query has invalid parameters.", issues);
@@ -30,13 +42,74 @@ statsRoute.get("/api/stats/:site", async (c) => {
   const store = siteStore(c.env, siteId);
   // An unconfigured site exists only once it has data, and only where unknown sites are accepted.
   if (site === undefined && (settings.UNKNOWN_SITES === "drop" || !(await store.hasData()))) throw notFound();
+  return { ...parsed.data, siteId, site, store };
+}
 
-  const { range, limit } = parsed.data;
-  const rows = await store.readReport(range, limit);
-  const configuredGoals: ConfiguredGoal[] = (site?.goals ?? []).map(({ definition }) => ({
+/** Funnel and lift counters are per visitor-day; hit-level filters cannot apply to them. */
+function refuseFilters(filters: ReportFilters, refused: readonly FilterField[], endpoint: string): void {
+  const present = refused.filter((field) => filters[field] !== undefined);
+  if (present.length === 0) return;
+  throw new ApiError(
+    400,
+    "unsupported_filter",
+    `${endpoint} are counted per visitor-day; filter them by ${VISITOR_FILTERS.join(", ")}.`,
+    present.map((field) => ({ field, message: `not available on ${endpoint}` })),
+  );
+}
+
+function configuredGoals(site: CompiledSite | undefined): ConfiguredGoal[] {
+  return (site?.goals ?? []).map(({ definition }) => ({
     name: definition.name,
     class: definition.class,
     ...(definition.stage ? { stage: definition.stage } : {}),
   }));
-  return c.json(buildReport(siteId, range, rows, configuredGoals));
+}
+
+const context = (request: ReportRequest) => ({
+  site: request.siteId,
+  range: { from: formatDay(request.range.fromDay), to: formatDay(request.range.toDay), interval: request.range.interval },
+  filters: request.filters,
+});
+
+/** GET /api/stats/:site: totals, conversions, goals, timeseries, breakdowns, engagement, drops. */
+statsRoute.get("/api/stats/:site", async (c) => {
+  const request = await openReport(c);
+  const rows = await request.store.readReport(request.range, request.filters, request.limit);
+  return c.json({ ...buildReport(request.siteId, request.range, rows, configuredGoals(request.site)), filters: request.filters });
+});
+
+/** GET /api/stats/:site/funnels: visitors per step of each configured funnel. */
+statsRoute.get("/api/stats/:site/funnels", async (c) => {
+  const request = await openReport(c);
+  refuseFilters(request.filters, ["page", "goal"], "funnels");
+  const rows = await request.store.readFunnels(request.range, request.filters);
+  const funnels = (request.site?.funnels ?? []).map((funnel) => ({ name: funnel.name, steps: funnel.steps }));
+  return c.json({ ...context(request), ...buildFunnelsReport(funnels, rows) });
+});
+
+/** GET /api/stats/:site/channels?by=channel|source|campaign: conversion by traffic segment. */
+statsRoute.get("/api/stats/:site/channels", async (c) => {
+  const request = await openReport(c, { by: true });
+  // Every channel is listed, so that they add up to the total; sources and campaigns are top-`limit`.
+  const limit = request.by === "channel" ? Number.MAX_SAFE_INTEGER : request.limit;
+  const rows = await request.store.readSegments(request.range, request.filters, request.by, limit);
+  return c.json({ ...context(request), ...buildSegmentReport(request.by, rows) });
+});
+
+/** GET /api/stats/:site/variants: A/B variants, per goal, with z-tests between variants. */
+statsRoute.get("/api/stats/:site/variants", async (c) => {
+  const request = await openReport(c);
+  const { visitors, goals } = await request.store.readVariants(request.range, request.filters);
+  return c.json({ ...context(request), variant_prop: request.site?.variantProp ?? "variant", ...buildVariantsReport(new Map(visitors.map((row) => [row.variant, row.visitors])), goals, configuredGoals(request.site)) });
+});
+
+/** GET /api/stats/:site/lift: which micro goals go together with macro conversions. */
+statsRoute.get("/api/stats/:site/lift", async (c) => {
+  const request = await openReport(c);
+  refuseFilters(request.filters, ["page"], "lift figures");
+  // A goal filter picks the micro goal's row; the counts behind the rates stay unfiltered.
+  const { goal, ...filters } = request.filters;
+  const { totals, goals, pairs } = await request.store.readLift(request.range, filters);
+  const report = buildLiftReport(totals, goals, new Map(pairs.map((pair) => [pair.goal, pair.visitors])), configuredGoals(request.site));
+  return c.json({ ...context(request), lift: goal === undefined ? report.lift : report.lift.filter((row) => row.goal === goal) });
 });

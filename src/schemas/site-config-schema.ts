@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isDefaultGoalName } from "../domain/default-taxonomy";
 
 /**
  * The shape of stepwise.config.json: the sites this deployment serves and their goals.
@@ -17,9 +18,16 @@ const goalMatch = z
     path: z.string().startsWith("/", "path must start with /").max(1_000).optional(),
     /** Props that must be present with exactly these values. */
     props: z.record(z.string().min(1).max(300), z.string().max(2_000)).optional(),
+    /** Engagement threshold: the page was scrolled at least this far (percent). */
+    scroll: z.number().int().min(1).max(100).optional(),
+    /** Engagement threshold: the visitor was engaged on the page at least this long. */
+    engaged_seconds: z.number().int().min(1).max(86_400).optional(),
   })
-  .refine((match) => match.event !== undefined || match.path !== undefined, {
-    message: "match needs an event, a path, or both",
+  .refine((match) => match.event !== undefined || match.path !== undefined || match.scroll !== undefined || match.engaged_seconds !== undefined, {
+    message: "match needs an event, a path, or an engagement threshold (scroll, engaged_seconds)",
+  })
+  .refine((match) => match.event === undefined || (match.scroll === undefined && match.engaged_seconds === undefined), {
+    message: "an engagement threshold goal is matched on engagement events; it cannot also name an event",
   });
 
 export const goalSchema = z
@@ -38,7 +46,31 @@ export const goalSchema = z
     if (goal.class === "macro" && goal.stage !== undefined) {
       ctx.addIssue({ code: "custom", path: ["stage"], message: "only micro goals have a stage" });
     }
+    const threshold = goal.match.scroll !== undefined || goal.match.engaged_seconds !== undefined;
+    if (threshold && (goal.class !== "micro" || goal.stage !== "secondary")) {
+      ctx.addIssue({ code: "custom", path: ["class"], message: 'engagement thresholds are micro secondary goals: class "micro", stage "secondary"' });
+    }
   });
+
+/** Longest funnel window: a visitor id lives one UTC day, so steps cannot be linked over longer. */
+export const MAX_FUNNEL_WINDOW_HOURS = 24;
+
+const funnelStep = z
+  .strictObject({
+    name: z.string().min(1).max(120),
+    /** A goal name (configured or built in), or several: reaching any of them is the step. */
+    goal: z.union([z.string().min(1).max(120), z.array(z.string().min(1).max(120)).min(1).max(10)]).optional(),
+    /** A page path glob: a pageview of a matching page is the step. */
+    path: z.string().startsWith("/", "path must start with /").max(1_000).optional(),
+  })
+  .refine((step) => (step.goal === undefined) !== (step.path === undefined), { message: "a step has either a goal or a path" });
+
+export const funnelSchema = z.strictObject({
+  name: z.string().min(1).max(120),
+  steps: z.array(funnelStep).min(2, "a funnel has 2 to 8 steps").max(8, "a funnel has 2 to 8 steps"),
+  /** Hours from the first step within which the others must follow. */
+  window_hours: z.number().positive().max(MAX_FUNNEL_WINDOW_HOURS, `window_hours is at most ${MAX_FUNNEL_WINDOW_HOURS}: a visitor id lives one UTC day`).default(24),
+});
 
 const siteId = z
   .string()
@@ -55,6 +87,9 @@ export const siteSchema = z.strictObject({
   /** Classify names from the built-in taxonomy when no configured goal matches. */
   useDefaultTaxonomy: z.boolean().default(true),
   goals: z.array(goalSchema).max(200).default([]),
+  funnels: z.array(funnelSchema).max(20).default([]),
+  /** The prop naming a hit's A/B variant. */
+  variantProp: z.string().min(1).max(300).default("variant"),
 });
 
 export const siteConfigSchema = z
@@ -74,9 +109,29 @@ export const siteConfigSchema = z
         }
         goalNames.add(goal.name);
       });
+      const funnelNames = new Set<string>();
+      site.funnels.forEach((funnel, funnelIndex) => {
+        if (funnelNames.has(funnel.name)) {
+          ctx.addIssue({ code: "custom", path: ["sites", index, "funnels", funnelIndex, "name"], message: `duplicate funnel name "${funnel.name}"` });
+        }
+        funnelNames.add(funnel.name);
+        funnel.steps.forEach((step, stepIndex) => {
+          const goals = step.goal === undefined ? [] : [step.goal].flat();
+          for (const goal of goals) {
+            if (!goalNames.has(goal) && !(site.useDefaultTaxonomy && isDefaultGoalName(goal))) {
+              ctx.addIssue({
+                code: "custom",
+                path: ["sites", index, "funnels", funnelIndex, "steps", stepIndex, "goal"],
+                message: `unknown goal "${goal}": name a goal of this site${site.useDefaultTaxonomy ? " or a built-in one" : ""}`,
+              });
+            }
+          }
+        });
+      });
     });
   });
 
 export type SiteConfigFile = z.infer<typeof siteConfigSchema>;
 export type SiteSettings = z.infer<typeof siteSchema>;
 export type GoalDefinition = z.infer<typeof goalSchema>;
+export type FunnelDefinition = z.infer<typeof funnelSchema>;

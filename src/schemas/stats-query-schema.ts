@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { ReportRange } from "../domain/report";
+import { FILTER_FIELDS, type FilterField, type ReportFilters } from "../domain/report-filter";
 import { parseDay } from "../domain/utc-time";
 
 /** GET /api/stats/:site query. Dates are UTC calendar days, both ends included. */
@@ -20,13 +21,22 @@ const day = z.string().transform((text, ctx) => {
   return parsed;
 });
 
-export function statsQuerySchema(today: number) {
+const filterValue = z.string().min(1, "a filter needs a value").max(2_000);
+const filterShape = Object.fromEntries(FILTER_FIELDS.map((field) => [field, filterValue.optional()])) as Record<FilterField, z.ZodOptional<typeof filterValue>>;
+
+/**
+ * The query of every stats endpoint: range, interval, breakdown size and filters; `by` only
+ * where the endpoint has it (channels: channel, source or campaign).
+ */
+export function statsQuerySchema(today: number, options: { by?: boolean } = {}) {
   return z
     .strictObject({
       from: day.optional(),
       to: day.optional(),
       interval: z.enum(["hour", "day"]).default("day"),
       limit: z.coerce.number().int().min(1).max(REPORT_LIMITS.maxBreakdownRows).default(REPORT_LIMITS.defaultBreakdownRows),
+      ...filterShape,
+      ...(options.by ? { by: z.enum(["channel", "source", "campaign"]).default("channel") } : {}),
     })
     .transform((query, ctx) => {
       const toDay = query.to ?? (query.from === undefined ? today : Math.min(today, query.from + REPORT_LIMITS.defaultDays - 1));
@@ -36,7 +46,13 @@ export function statsQuerySchema(today: number) {
       if (fromDay > toDay) ctx.addIssue({ code: "custom", path: ["from"], message: "from must not be after to" });
       else if (days > maxDays) ctx.addIssue({ code: "custom", path: ["to"], message: `at most ${maxDays} days with interval=${query.interval}` });
       const range: ReportRange = { fromDay, toDay, interval: query.interval };
-      return { range, limit: query.limit };
+      const filters: ReportFilters = {};
+      for (const field of FILTER_FIELDS) {
+        const value = query[field];
+        if (value !== undefined) filters[field] = value;
+      }
+      const by = "by" in query && typeof query.by === "string" ? (query.by as "channel" | "source" | "campaign") : "channel";
+      return { range, limit: query.limit, filters, by };
     });
 }
 

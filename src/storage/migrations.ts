@@ -10,19 +10,12 @@ const MIGRATIONS: readonly string[] = [
      day INTEGER PRIMARY KEY,
      salt BLOB NOT NULL
    );
+   -- One row per visitor per UTC day, keyed by the day's hash; deleted with the salt (48 h).
+   -- state is the JSON of domain/visit-tracker.ts VisitorDay minus vid and day.
    CREATE TABLE IF NOT EXISTS visitors (
      vid TEXT PRIMARY KEY,
      day INTEGER NOT NULL,
-     last_seen INTEGER NOT NULL,
-     last_hour INTEGER NOT NULL,
-     source TEXT NOT NULL,
-     channel TEXT NOT NULL,
-     campaign TEXT NOT NULL,
-     country TEXT NOT NULL,
-     device TEXT NOT NULL,
-     pages TEXT NOT NULL,
-     goals TEXT NOT NULL,
-     converted INTEGER NOT NULL
+     state TEXT NOT NULL
    ) WITHOUT ROWID;
    CREATE TABLE IF NOT EXISTS hourly_counters (
      hour INTEGER NOT NULL,
@@ -35,6 +28,7 @@ const MIGRATIONS: readonly string[] = [
      campaign TEXT NOT NULL,
      country TEXT NOT NULL,
      device TEXT NOT NULL,
+     variant TEXT NOT NULL,
      currency TEXT NOT NULL,
      hits INTEGER NOT NULL,
      visitors INTEGER NOT NULL,
@@ -42,10 +36,41 @@ const MIGRATIONS: readonly string[] = [
      page_visitors INTEGER NOT NULL,
      goal_visitors INTEGER NOT NULL,
      class_visitors INTEGER NOT NULL,
+     variant_visitors INTEGER NOT NULL,
+     visits INTEGER NOT NULL,
+     bounces INTEGER NOT NULL,
+     visit_duration_ms INTEGER NOT NULL,
      revenue_micros INTEGER NOT NULL,
      scroll_depth_sum INTEGER NOT NULL,
      engaged_ms INTEGER NOT NULL,
-     PRIMARY KEY (hour, name, goal, class, page, source, channel, campaign, country, device, currency)
+     PRIMARY KEY (hour, name, goal, class, page, source, channel, campaign, country, device, variant, currency)
+   ) WITHOUT ROWID;
+   -- Visitors who reached a funnel step (in order, within the window) for the first time that day.
+   CREATE TABLE IF NOT EXISTS funnel_counters (
+     hour INTEGER NOT NULL,
+     funnel TEXT NOT NULL,
+     step INTEGER NOT NULL,
+     source TEXT NOT NULL,
+     channel TEXT NOT NULL,
+     campaign TEXT NOT NULL,
+     country TEXT NOT NULL,
+     device TEXT NOT NULL,
+     variant TEXT NOT NULL,
+     visitors INTEGER NOT NULL,
+     PRIMARY KEY (hour, funnel, step, source, channel, campaign, country, device, variant)
+   ) WITHOUT ROWID;
+   -- Visitors who completed a micro goal and converted macro on the same day.
+   CREATE TABLE IF NOT EXISTS lift_counters (
+     hour INTEGER NOT NULL,
+     goal TEXT NOT NULL,
+     source TEXT NOT NULL,
+     channel TEXT NOT NULL,
+     campaign TEXT NOT NULL,
+     country TEXT NOT NULL,
+     device TEXT NOT NULL,
+     variant TEXT NOT NULL,
+     visitors INTEGER NOT NULL,
+     PRIMARY KEY (hour, goal, source, channel, campaign, country, device, variant)
    ) WITHOUT ROWID;
    CREATE TABLE IF NOT EXISTS dropped_hits (
      hour INTEGER NOT NULL,

@@ -1,12 +1,22 @@
 import { DurableObject } from "cloudflare:workers";
 import type { RecordedHit } from "../domain/recorded-hit";
-import { rangeHours, type ReportRange, type ReportRows, type CountedDropReason } from "../domain/report";
+import {
+  rangeHours,
+  type BreakdownRows,
+  type CountedDropReason,
+  type FunnelStepRow,
+  type GoalRow,
+  type ReportRange,
+  type ReportRows,
+  type VariantGoalRow,
+} from "../domain/report";
+import type { ReportFilters } from "../domain/report-filter";
 import { toMicros } from "../domain/money";
 import { dayOf, hourOf, nextMidnight } from "../domain/utc-time";
 import { importSaltKey, newSalt, visitorHash } from "../domain/visitor-hash";
-import { advanceVisitor, resolveVisitor, type VisitorDay } from "../domain/visit-tracker";
+import { advanceVisitor, NO_VARIANT, resolveVisitor, type Attribution, type Increments, type VisitorDay } from "../domain/visit-tracker";
 import { migrate } from "./migrations";
-import { readReportRows } from "./report-queries";
+import { readBreakdown, readFunnelSteps, readGoals, readLiftPairs, readReportRows, readTotals, readVariantGoals, type Scope } from "./report-queries";
 
 /** Passed to `record` only to compute the visitor hash; never stored, never logged. */
 export interface VisitorIdentity {
@@ -18,6 +28,9 @@ export interface RecordOutcome {
   /** Rows this hit wrote, from the SQL cursors: the unit Durable Object storage bills. */
   rowsWritten: number;
 }
+
+/** An experiment rarely has more; more variants than this are left out of the variants report. */
+const MAX_VARIANTS = 50;
 
 /** Alarms fire a little after midnight so that the new day's salt is due. */
 const ALARM_DELAY_AFTER_MIDNIGHT_MS = 60_000;
@@ -58,7 +71,7 @@ export class SiteStore extends DurableObject<Env> {
     const todayRow = this.loadVisitor(todayVid);
     const yesterdayRow = yesterdayVid === null ? null : this.loadVisitor(yesterdayVid);
     const { prior, continuesFromYesterday } = resolveVisitor(todayRow, yesterdayRow, hit.timestamp);
-    const { next, increments, attribution } = advanceVisitor(prior, todayVid, hit);
+    const { next, increments, attribution, variant } = advanceVisitor(prior, todayVid, hit);
     if (next !== null) {
       if (continuesFromYesterday && yesterdayVid !== null) {
         // Re-key the continuing visit under today's hash so the rest of today finds it directly.
@@ -66,41 +79,7 @@ export class SiteStore extends DurableObject<Env> {
       }
       rowsWritten += this.saveVisitor(next);
     }
-    const money = hit.classification.revenue;
-    rowsWritten += this.sql.exec(
-      `INSERT INTO hourly_counters (hour, name, goal, class, page, source, channel, campaign, country, device, currency,
-         hits, visitors, hour_visitors, page_visitors, goal_visitors, class_visitors, revenue_micros, scroll_depth_sum, engaged_ms)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT DO UPDATE SET
-         hits = hits + 1,
-         visitors = visitors + excluded.visitors,
-         hour_visitors = hour_visitors + excluded.hour_visitors,
-         page_visitors = page_visitors + excluded.page_visitors,
-         goal_visitors = goal_visitors + excluded.goal_visitors,
-         class_visitors = class_visitors + excluded.class_visitors,
-         revenue_micros = revenue_micros + excluded.revenue_micros,
-         scroll_depth_sum = scroll_depth_sum + excluded.scroll_depth_sum,
-         engaged_ms = engaged_ms + excluded.engaged_ms`,
-      hourOf(hit.timestamp),
-      hit.name,
-      hit.classification.goal,
-      hit.classification.class,
-      hit.page,
-      attribution.source,
-      attribution.channel,
-      attribution.campaign,
-      attribution.country,
-      attribution.device,
-      money?.currency ?? "",
-      increments.visitors,
-      increments.hourVisitors,
-      increments.pageVisitors,
-      increments.goalVisitors,
-      increments.classVisitors,
-      money === null ? 0 : toMicros(money.amount),
-      hit.scrollDepth,
-      hit.engagedMs,
-    ).rowsWritten;
+    rowsWritten += this.writeCounters(hit, increments, { ...attribution, variant });
     return { rowsWritten };
   }
 
@@ -115,9 +94,39 @@ export class SiteStore extends DurableObject<Env> {
   }
 
   /** Sums for a report over whole UTC days; see domain/report.ts for the figures built on them. */
-  async readReport(range: ReportRange, breakdownLimit: number): Promise<ReportRows> {
-    const { fromHour, toHour } = rangeHours(range);
-    return readReportRows(this.sql, fromHour, toHour, breakdownLimit);
+  async readReport(range: ReportRange, filters: ReportFilters, breakdownLimit: number): Promise<ReportRows> {
+    return readReportRows(this.sql, this.scope(range, filters), breakdownLimit);
+  }
+
+  /** Visitors reaching each funnel step, for funnels built in domain/segment-reports.ts. */
+  async readFunnels(range: ReportRange, filters: ReportFilters): Promise<FunnelStepRow[]> {
+    return readFunnelSteps(this.sql, this.scope(range, filters));
+  }
+
+  /** Channel, source or campaign rows with converting visitors and revenue. */
+  async readSegments(range: ReportRange, filters: ReportFilters, dimension: "channel" | "source" | "campaign", limit: number): Promise<BreakdownRows> {
+    return readBreakdown(this.sql, this.scope(range, filters), dimension, limit);
+  }
+
+  /** Visitors shown each variant, and conversions per variant and goal. */
+  async readVariants(range: ReportRange, filters: ReportFilters): Promise<{ visitors: { variant: string; visitors: number }[]; goals: VariantGoalRow[] }> {
+    const scope = this.scope(range, filters);
+    const visitors = readBreakdown(this.sql, scope, "variant", MAX_VARIANTS).rows.filter((row) => row.value !== NO_VARIANT);
+    return { visitors: visitors.map((row) => ({ variant: row.value, visitors: row.visitors })), goals: readVariantGoals(this.sql, scope) };
+  }
+
+  /** Totals, micro goal visitors and micro+macro pairs for micro-to-macro lift. */
+  async readLift(
+    range: ReportRange,
+    filters: ReportFilters,
+  ): Promise<{ totals: { visitors: number; macroVisitors: number }; goals: GoalRow[]; pairs: { goal: string; visitors: number }[] }> {
+    const scope = this.scope(range, filters);
+    const pairs = [...readLiftPairs(this.sql, scope)].map(([goal, visitors]) => ({ goal, visitors }));
+    return { totals: readTotals(this.sql, scope), goals: readGoals(this.sql, scope).goals, pairs };
+  }
+
+  private scope(range: ReportRange, filters: ReportFilters): Scope {
+    return { ...rangeHours(range), filters };
   }
 
   /** Whether this site has ever counted or dropped a hit. */
@@ -172,57 +181,91 @@ export class SiteStore extends DurableObject<Env> {
     this.alarmChecked = true;
   }
 
+  /**
+   * The hit's counter row, plus one row per funnel step newly reached and per micro goal newly
+   * paired with a macro conversion. Upserts only: each writes exactly one row.
+   */
+  private writeCounters(hit: RecordedHit, increments: Increments, dims: Attribution & { variant: string }): number {
+    const money = hit.classification.revenue;
+    const dimValues = [dims.source, dims.channel, dims.campaign, dims.country, dims.device, dims.variant];
+    const hour = hourOf(hit.timestamp);
+    let rowsWritten = this.sql.exec(
+      `INSERT INTO hourly_counters (hour, name, goal, class, page, source, channel, campaign, country, device, variant, currency,
+         hits, visitors, hour_visitors, page_visitors, goal_visitors, class_visitors, variant_visitors, visits, bounces,
+         visit_duration_ms, revenue_micros, scroll_depth_sum, engaged_ms)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT DO UPDATE SET
+         hits = hits + 1,
+         visitors = visitors + excluded.visitors,
+         hour_visitors = hour_visitors + excluded.hour_visitors,
+         page_visitors = page_visitors + excluded.page_visitors,
+         goal_visitors = goal_visitors + excluded.goal_visitors,
+         class_visitors = class_visitors + excluded.class_visitors,
+         variant_visitors = variant_visitors + excluded.variant_visitors,
+         visits = visits + excluded.visits,
+         bounces = bounces + excluded.bounces,
+         visit_duration_ms = visit_duration_ms + excluded.visit_duration_ms,
+         revenue_micros = revenue_micros + excluded.revenue_micros,
+         scroll_depth_sum = scroll_depth_sum + excluded.scroll_depth_sum,
+         engaged_ms = engaged_ms + excluded.engaged_ms`,
+      hour,
+      hit.name,
+      hit.classification.goal,
+      hit.classification.class,
+      hit.page,
+      ...dimValues,
+      money?.currency ?? "",
+      increments.visitors,
+      increments.hourVisitors,
+      increments.pageVisitors,
+      increments.goalVisitors,
+      increments.classVisitors,
+      increments.variantVisitors,
+      increments.visits,
+      increments.bounces,
+      increments.visitDurationMs,
+      money === null ? 0 : toMicros(money.amount),
+      hit.scrollDepth,
+      hit.engagedMs,
+    ).rowsWritten;
+    for (const { funnel, step } of increments.funnelSteps) {
+      rowsWritten += this.sql.exec(
+        `INSERT INTO funnel_counters (hour, funnel, step, source, channel, campaign, country, device, variant, visitors)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1) ON CONFLICT DO UPDATE SET visitors = visitors + 1`,
+        hour,
+        funnel,
+        step,
+        ...dimValues,
+      ).rowsWritten;
+    }
+    for (const goal of increments.liftGoals) {
+      rowsWritten += this.sql.exec(
+        `INSERT INTO lift_counters (hour, goal, source, channel, campaign, country, device, variant, visitors)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1) ON CONFLICT DO UPDATE SET visitors = visitors + 1`,
+        hour,
+        goal,
+        ...dimValues,
+      ).rowsWritten;
+    }
+    return rowsWritten;
+  }
+
   private loadVisitor(vid: string): VisitorDay | null {
-    const row = this.sql
-      .exec<{
-        vid: string;
-        day: number;
-        last_seen: number;
-        last_hour: number;
-        source: string;
-        channel: string;
-        campaign: string;
-        country: string;
-        device: string;
-        pages: string;
-        goals: string;
-        converted: number;
-      }>("SELECT * FROM visitors WHERE vid = ?", vid)
-      .toArray()[0];
+    const row = this.sql.exec<{ vid: string; day: number; state: string }>("SELECT vid, day, state FROM visitors WHERE vid = ?", vid).toArray()[0];
     if (!row) return null;
-    return {
-      vid: row.vid,
-      day: row.day,
-      lastSeen: row.last_seen,
-      lastHour: row.last_hour,
-      attribution: { source: row.source, channel: row.channel, campaign: row.campaign, country: row.country, device: row.device },
-      pages: JSON.parse(row.pages) as string[],
-      goals: JSON.parse(row.goals) as string[],
-      convertedMacro: (row.converted & 1) !== 0,
-      convertedMicro: (row.converted & 2) !== 0,
-    };
+    // Written only by saveVisitor below, from a VisitorDay.
+    const state = JSON.parse(row.state) as Omit<VisitorDay, "vid" | "day">;
+    return { ...state, vid: row.vid, day: row.day };
   }
 
   private saveVisitor(visitor: VisitorDay): number {
-    const { attribution } = visitor;
+    const { vid, day, ...state } = visitor;
     return this.sql.exec(
-      `INSERT INTO visitors (vid, day, last_seen, last_hour, source, channel, campaign, country, device, pages, goals, converted)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (vid) DO UPDATE SET day = excluded.day, last_seen = excluded.last_seen, last_hour = excluded.last_hour,
-         source = excluded.source, channel = excluded.channel, campaign = excluded.campaign, country = excluded.country,
-         device = excluded.device, pages = excluded.pages, goals = excluded.goals, converted = excluded.converted`,
-      visitor.vid,
-      visitor.day,
-      visitor.lastSeen,
-      visitor.lastHour,
-      attribution.source,
-      attribution.channel,
-      attribution.campaign,
-      attribution.country,
-      attribution.device,
-      JSON.stringify(visitor.pages),
-      JSON.stringify(visitor.goals),
-      (visitor.convertedMacro ? 1 : 0) | (visitor.convertedMicro ? 2 : 0),
+      `INSERT INTO visitors (vid, day, state) VALUES (?, ?, ?)
+       ON CONFLICT (vid) DO UPDATE SET day = excluded.day, state = excluded.state`,
+      vid,
+      day,
+      JSON.stringify(state),
     ).rowsWritten;
   }
 }

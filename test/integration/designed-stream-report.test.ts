@@ -50,6 +50,7 @@ interface Report {
   goals: (Rate & { name: string; class: string; stage?: string; revenue: Record<string, number> })[];
   timeseries: { t: string; visitors: number; pageviews: number; micro: number; macro: number }[];
   breakdowns: Record<string, { value: string; visitors: number; pageviews: number; micro: Rate; macro: Rate & { revenue: Record<string, number> } }[]>;
+  engagement: { visits: number; pages_per_visit: number; visit_duration_s: number; bounce_rate: number };
   dropped: Record<string, number>;
 }
 
@@ -143,12 +144,13 @@ describe("a designed stream gives exactly the report worked out by hand", () => 
   it("page breakdown counts visitors with a hit on the page and conversions where they happened", () => {
     expect(report.breakdowns.page).toEqual([
       // "/": A B D on D1, A on D2; the newsletter signup (B's first micro) happened here.
-      row("/", 4, 4, rate(1, 1, 0.25), rate(0, 0, 0)),
+      { ...row("/", 4, 4, rate(1, 1, 0.25), rate(0, 0, 0)), scroll_depth: null, engaged_s: null },
       // shoe: A C (D1), D (D2); micro hits 2 3 10 12; first micro here for A (hit 2) and D (hit 12).
-      row("/products/shoe", 3, 3, rate(4, 2, 2 / 3), rate(0, 0, 0)),
+      { ...row("/products/shoe", 3, 3, rate(4, 2, 2 / 3), rate(0, 0, 0)), scroll_depth: null, engaged_s: null },
       // checkout: A B (D1), D (D2), all purchases; the engagement hit adds no visitor.
-      row("/checkout", 3, 0, rate(0, 0, 0), rate(4, 3, 1), { EUR: 150, USD: 50 }),
-      row("/products/hat", 1, 1, rate(1, 1, 1), rate(0, 0, 0)),
+      // The one engagement report on checkout: scrolled 80 %, engaged 30 s.
+      { ...row("/checkout", 3, 0, rate(0, 0, 0), rate(4, 3, 1), { EUR: 150, USD: 50 }), scroll_depth: 80, engaged_s: 30 },
+      { ...row("/products/hat", 1, 1, rate(1, 1, 1), rate(0, 0, 0)), scroll_depth: null, engaged_s: null },
     ]);
   });
 
@@ -167,6 +169,15 @@ describe("a designed stream gives exactly the report worked out by hand", () => 
       row("(none)", 5, 7, rate(5, 3, 3 / 5), rate(2, 2, 2 / 5), { EUR: 150 }),
       row("nov", 1, 1, rate(1, 1, 1), rate(2, 1, 1), { USD: 50 }),
     ]);
+  });
+
+  it("engagement: visits split at midnight, pages per visit, duration and bounce rate", async () => {
+    // Visits: A, B, C, D on D1; D (its visit's part after midnight) and A on D2 = 6.
+    // Durations: A 5+1+4+1 min (the engagement beacon counts) = 660 s, B 240 s, C 60 s, D 0 on D1;
+    // D 300 s (00:10 to 00:15), A 0 on D2: 1,260 s. Bounces: D on D1 (one pageview), A on D2.
+    expect(report.engagement).toEqual({ visits: 6, pages_per_visit: 8 / 6, visit_duration_s: 210, bounce_rate: 2 / 6 });
+    const second = await readJson<Report>(await getStats(SITE, "from=2031-03-11&to=2031-03-11"));
+    expect(second.engagement).toEqual({ visits: 2, pages_per_visit: 1, visit_duration_s: 150, bounce_rate: 0.5 });
   });
 
   it("dropped hits by reason", () => {

@@ -24,13 +24,15 @@ const incoming = (name: string, path: string, extra: Partial<IncomingHit> = {}):
 const at = (iso: string) => ({ timestamp: Date.parse(iso), country: "NL", device: "desktop" });
 
 describe("rows written per hit", () => {
-  it("is two for any hit of a known visitor: the visitor row and one counter row", async () => {
+  it("is two for a hit of a known visitor (the visitor row and one counter row), plus one per micro goal a first macro conversion pairs with", async () => {
     const store = env.SITE_STORE.getByName(SITE);
     const record = (hit: IncomingHit, iso: string) => store.record(buildRecordedHit(site, hit, at(iso)), identity);
     expect((await record(incoming("pageview", "/"), "2031-06-01T10:00:00Z")).rowsWritten).toBe(2);
     expect((await record(incoming("pageview", "/"), "2031-06-01T10:01:00Z")).rowsWritten).toBe(2);
     expect((await record(incoming("add_to_cart", "/p/1"), "2031-06-01T10:02:00Z")).rowsWritten).toBe(2);
-    expect((await record(incoming("purchase", "/checkout", { revenue: { amount: 9, currency: "EUR" } }), "2031-06-01T10:03:00Z")).rowsWritten).toBe(2);
+    // First purchase of the day after add_to_cart: one lift row pairs the two.
+    expect((await record(incoming("purchase", "/checkout", { revenue: { amount: 9, currency: "EUR" } }), "2031-06-01T10:03:00Z")).rowsWritten).toBe(3);
+    expect((await record(incoming("purchase", "/checkout", { revenue: { amount: 9, currency: "EUR" } }), "2031-06-01T10:03:30Z")).rowsWritten).toBe(2);
     expect((await record(incoming("engagement", "/checkout", { scrollDepth: 50, engagedMs: 4_000 }), "2031-06-01T10:04:00Z")).rowsWritten).toBe(2);
   });
 

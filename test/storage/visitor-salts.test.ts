@@ -61,7 +61,8 @@ describe("visitor ids: a daily-salted keyed hash, salts rotating at 00:00 UTC", 
     const secondSalt = dump.salts?.find((row) => row.day === dayNumber("2031-05-02T00:00:00Z"))?.salt as ArrayBuffer;
     // One row: re-keyed under the new day's hash, keeping the visit's source.
     expect(dump.visitors).toHaveLength(1);
-    expect(dump.visitors?.[0]).toMatchObject({ vid: await expectedVisitorId(secondSalt, site, IP, UA), day: dayNumber("2031-05-02T00:00:00Z"), source: "duckduckgo.com" });
+    expect(dump.visitors?.[0]).toMatchObject({ vid: await expectedVisitorId(secondSalt, site, IP, UA), day: dayNumber("2031-05-02T00:00:00Z") });
+    expect(JSON.parse(String(dump.visitors?.[0]?.state))).toMatchObject({ attribution: { source: "duckduckgo.com" } });
   });
 
   it("deletes salts and visitor rows older than 48 hours when a new day's salt is made", async () => {

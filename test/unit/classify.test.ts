@@ -11,7 +11,7 @@ const site = (settings: Record<string, unknown> = {}): CompiledSite => compileSi
 const DEFAULT_SITE = site();
 
 function hit(name: string, options: { path?: string; props?: Record<string, string>; revenue?: Money } = {}): ClassifierInput {
-  return { name, path: options.path ?? "/", props: options.props ?? {}, revenue: options.revenue ?? null };
+  return { name, path: options.path ?? "/", props: options.props ?? {}, revenue: options.revenue ?? null, scrollDepth: 0, engagedMs: 0 };
 }
 
 describe("classifyHit: built-in taxonomy", () => {

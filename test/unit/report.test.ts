@@ -13,7 +13,7 @@ function bucket(hour: number, figures: Omit<BucketRow, "hour">): BucketRow {
   return { hour, ...figures };
 }
 
-const emptyBreakdown = () => ({ rows: [], revenue: [] });
+const emptyBreakdown = () => ({ rows: [], revenue: [], engagement: [] });
 
 function rows(overrides: Partial<ReportRows> = {}, breakdowns: Partial<ReportRows["breakdowns"]> = {}): ReportRows {
   const all: ReportRows["breakdowns"] = {
@@ -25,7 +25,7 @@ function rows(overrides: Partial<ReportRows> = {}, breakdowns: Partial<ReportRow
     device: emptyBreakdown(),
     ...breakdowns,
   };
-  return { buckets: [], classes: [], goals: [], goalRevenue: [], dropped: [], ...overrides, breakdowns: all };
+  return { buckets: [], classes: [], goals: [], goalRevenue: [], dropped: [], engagement: { visits: 0, bounces: 0, visitDurationMs: 0, pageviews: 0 }, ...overrides, breakdowns: all };
 }
 
 /** Three days: two hours on 1 January, nothing on 2 January, one hour on 3 January. 10 visitors in all. */
@@ -227,6 +227,7 @@ describe("buildReport: breakdowns", () => {
             { key: "google.com", currency: "EUR", micros: 12_340_000 },
             { key: "google.com", currency: "EUR", micros: 660_000 },
           ],
+          engagement: [],
         },
       },
     ),

@@ -81,17 +81,17 @@ describe("loadSiteDirectory compiles goals that classify hits", () => {
 
   it("matches event, props, value and path glob goals", () => {
     if (consulting === undefined) return expect.fail("consulting.example is missing");
-    expect(classifyHit({ name: "File Download", path: "/resources", props: { type: "case-study" }, revenue: null }, consulting)).toEqual({
+    expect(classifyHit({ name: "File Download", path: "/resources", props: { type: "case-study" }, revenue: null, scrollDepth: 0, engagedMs: 0 }, consulting)).toEqual({
       kind: "event",
       class: "micro_secondary",
       goal: "Case study download",
       revenue: null,
     });
-    expect(classifyHit({ name: "quote_request", path: "/contact", props: {}, revenue: null }, consulting).revenue).toEqual({
+    expect(classifyHit({ name: "quote_request", path: "/contact", props: {}, revenue: null, scrollDepth: 0, engagedMs: 0 }, consulting).revenue).toEqual({
       amount: 250,
       currency: "EUR",
     });
-    expect(classifyHit({ name: "pageview", path: "/services/audit/security", props: {}, revenue: null }, consulting).goal).toBe("Services page");
+    expect(classifyHit({ name: "pageview", path: "/services/audit/security", props: {}, revenue: null, scrollDepth: 0, engagedMs: 0 }, consulting).goal).toBe("Services page");
   });
 });
 

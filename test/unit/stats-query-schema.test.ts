@@ -33,7 +33,7 @@ function rejectedPaths(query: Record<string, string>): string[] {
 
 describe("statsQuerySchema: range", () => {
   it("defaults to the last 7 days ending today, by day, with 10 breakdown rows", () => {
-    expect(accepted({})).toEqual({ range: { fromDay: D["2026-01-04"], toDay: TODAY, interval: "day" }, limit: 10 });
+    expect(accepted({})).toEqual({ range: { fromDay: D["2026-01-04"], toDay: TODAY, interval: "day" }, limit: 10, filters: {}, by: "channel" });
   });
 
   it("takes both ends as given, both included", () => {

@@ -5,7 +5,7 @@ import {
   resolveVisitor,
   type Attribution,
   type TrackedHit,
-  type UniqueIncrements,
+  type Increments,
   type VisitorDay,
 } from "../../src/domain/visit-tracker";
 
@@ -26,11 +26,20 @@ const LEAD: Classification = { kind: "event", class: "macro", goal: "generate_le
 const ADD_TO_CART: Classification = { kind: "event", class: "micro_milestone", goal: "add_to_cart", revenue: null };
 const NEWSLETTER: Classification = { kind: "event", class: "micro_secondary", goal: "newsletter_signup", revenue: null };
 
+/** The once-per-visitor-day counters these tests are about; visits, funnels and lift have their own tests. */
+type UniqueIncrements = Pick<Increments, "visitors" | "hourVisitors" | "pageVisitors" | "goalVisitors" | "classVisitors">;
 const ZERO: UniqueIncrements = { visitors: 0, hourVisitors: 0, pageVisitors: 0, goalVisitors: 0, classVisitors: 0 };
 const only = (counters: Partial<UniqueIncrements>): UniqueIncrements => ({ ...ZERO, ...counters });
+const uniques = ({ visitors, hourVisitors, pageVisitors, goalVisitors, classVisitors }: Increments): UniqueIncrements => ({
+  visitors,
+  hourVisitors,
+  pageVisitors,
+  goalVisitors,
+  classVisitors,
+});
 
 function hit(timestamp: number, page: string, classification: Classification = PAGEVIEW, attribution: Attribution = FROM_SEARCH): TrackedHit {
-  return { timestamp, page, classification, attribution };
+  return { timestamp, page, classification, attribution, variant: "(none)", funnels: [] };
 }
 
 /** Plays hits in order for one visitor and returns each hit's increments and the final row. */
@@ -39,7 +48,7 @@ function play(prior: VisitorDay | null, hits: readonly TrackedHit[]): { incremen
   const increments: UniqueIncrements[] = [];
   for (const next of hits) {
     const result = advanceVisitor(row, "visitor-today", next);
-    increments.push(result.increments);
+    increments.push(uniques(result.increments));
     row = result.next ?? row;
   }
   return { increments, row };
@@ -54,25 +63,38 @@ function yesterdayRow(lastSeen: number): VisitorDay {
     attribution: FROM_SEARCH,
     pages: ["/", "/products/red-shoes"],
     goals: ["add_to_cart"],
+    microGoals: ["add_to_cart"],
     convertedMacro: true,
     convertedMicro: true,
+    variant: "(none)",
+    funnels: {},
+    visitStart: lastSeen,
+    visitPageviews: 2,
+    visitBounced: false,
   };
 }
 
 describe("advanceVisitor: visitors and hours", () => {
   it("counts the first hit of the day as a new visitor, hour visitor and page visitor", () => {
     const result = advanceVisitor(null, "visitor-today", hit(at(9, 5), "/"));
-    expect(result.increments).toEqual({ visitors: 1, hourVisitors: 1, pageVisitors: 1, goalVisitors: 0, classVisitors: 0 });
+    expect(uniques(result.increments)).toEqual({ visitors: 1, hourVisitors: 1, pageVisitors: 1, goalVisitors: 0, classVisitors: 0 });
     expect(result.next).toEqual({
       vid: "visitor-today",
       day: DAY,
       lastSeen: at(9, 5),
       lastHour: FIRST_HOUR + 9,
       attribution: FROM_SEARCH,
+      variant: "(none)",
       pages: ["/"],
       goals: [],
+      microGoals: [],
       convertedMacro: false,
       convertedMicro: false,
+      funnels: {},
+      // A new visit that is, so far, one pageview: a bounce until something else happens.
+      visitStart: at(9, 5),
+      visitPageviews: 1,
+      visitBounced: true,
     });
     expect(result.attribution).toEqual(FROM_SEARCH);
   });
@@ -156,7 +178,7 @@ describe("advanceVisitor: goals and classes", () => {
 
   it("counts a conversion that is the visitor's first hit of the day in every counter", () => {
     const result = advanceVisitor(null, "visitor-today", hit(at(9, 5), "/thank-you", PURCHASE));
-    expect(result.increments).toEqual({ visitors: 1, hourVisitors: 1, pageVisitors: 1, goalVisitors: 1, classVisitors: 1 });
+    expect(uniques(result.increments)).toEqual({ visitors: 1, hourVisitors: 1, pageVisitors: 1, goalVisitors: 1, classVisitors: 1 });
   });
 });
 
@@ -164,13 +186,13 @@ describe("advanceVisitor: engagement", () => {
   it("does not start a visitor-day with an engagement hit", () => {
     const result = advanceVisitor(null, "visitor-today", hit(at(9, 5), "/", ENGAGEMENT));
     expect(result.next).toBeNull();
-    expect(result.increments).toEqual(ZERO);
+    expect(uniques(result.increments)).toEqual(ZERO);
   });
 
   it("does not start today's visitor-day with an engagement hit from a tab left open since yesterday", () => {
     const result = advanceVisitor(yesterdayRow(yesterdayAt(23, 50)), "visitor-today", hit(at(0, 5), "/", ENGAGEMENT));
     expect(result.next).toBeNull();
-    expect(result.increments).toEqual(ZERO);
+    expect(uniques(result.increments)).toEqual(ZERO);
     expect(result.attribution).toEqual(FROM_SEARCH);
   });
 
@@ -217,7 +239,7 @@ describe("a visit across midnight", () => {
     const yesterday = yesterdayRow(yesterdayAt(23, 50));
     const { prior } = resolveVisitor(null, yesterday, at(0, 5));
     const result = advanceVisitor(prior, "visitor-today", hit(at(0, 5), "/products/red-shoes", PAGEVIEW, INTERNAL));
-    expect(result.increments).toEqual({ visitors: 1, hourVisitors: 1, pageVisitors: 1, goalVisitors: 0, classVisitors: 0 });
+    expect(uniques(result.increments)).toEqual({ visitors: 1, hourVisitors: 1, pageVisitors: 1, goalVisitors: 0, classVisitors: 0 });
     expect(result.attribution).toEqual(FROM_SEARCH);
     expect(result.next).toEqual({
       vid: "visitor-today",
@@ -225,17 +247,24 @@ describe("a visit across midnight", () => {
       lastSeen: at(0, 5),
       lastHour: FIRST_HOUR,
       attribution: FROM_SEARCH,
+      variant: "(none)",
       pages: ["/products/red-shoes"],
       goals: [],
+      microGoals: [],
       convertedMacro: false,
       convertedMicro: false,
+      funnels: {},
+      // Engagement figures count the day's part of the visit as a visit of its own.
+      visitStart: at(0, 5),
+      visitPageviews: 1,
+      visitBounced: true,
     });
   });
 
   it("counts yesterday's goals and conversions again on the new day", () => {
     const { prior } = resolveVisitor(null, yesterdayRow(yesterdayAt(23, 50)), at(0, 5));
     const result = advanceVisitor(prior, "visitor-today", hit(at(0, 5), "/cart", ADD_TO_CART, INTERNAL));
-    expect(result.increments).toEqual({ visitors: 1, hourVisitors: 1, pageVisitors: 1, goalVisitors: 1, classVisitors: 1 });
+    expect(uniques(result.increments)).toEqual({ visitors: 1, hourVisitors: 1, pageVisitors: 1, goalVisitors: 1, classVisitors: 1 });
   });
 
   it("takes the new hit's attribution when yesterday's visit has timed out", () => {

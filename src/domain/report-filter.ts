@@ -1,0 +1,25 @@
+/**
+ * Filters every stats endpoint accepts (README.md, "Filters"). Values match exactly.
+ *
+ * Filters select counter rows, so figures inside a filter are counted at the hits that match it.
+ * "Visitors" inside a filter are therefore counted at the first matching hit of each
+ * visitor-day: with `goal`, the visitors who reached the goal; with `page`, those with a hit on
+ * the page; with `variant`, those shown the variant; otherwise (channel, source, country,
+ * device describe the whole visitor-day) every visitor of the segment.
+ */
+export const FILTER_FIELDS = ["page", "channel", "source", "country", "device", "variant", "goal"] as const;
+export type FilterField = (typeof FILTER_FIELDS)[number];
+export type ReportFilters = Partial<Record<FilterField, string>>;
+
+/** Filters on what describes a whole visitor-day; the only ones funnel and lift counters carry. */
+export const VISITOR_FILTERS: readonly FilterField[] = ["channel", "source", "country", "device", "variant"];
+
+export type VisitorsColumn = "visitors" | "page_visitors" | "goal_visitors" | "variant_visitors";
+
+/** Which once-per-visitor-day counter counts "visitors" for these filters (and breakdown). */
+export function visitorsColumnFor(filters: ReportFilters, breakdown?: string): VisitorsColumn {
+  if (filters.goal !== undefined) return "goal_visitors";
+  if (filters.page !== undefined || breakdown === "page") return "page_visitors";
+  if (filters.variant !== undefined || breakdown === "variant") return "variant_visitors";
+  return "visitors";
+}
