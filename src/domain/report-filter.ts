@@ -23,3 +23,11 @@ export function visitorsColumnFor(filters: ReportFilters, breakdown?: string): V
   if (filters.variant !== undefined || breakdown === "variant") return "variant_visitors";
   return "visitors";
 }
+
+/**
+ * Which counter counts converting visitors. Normally a visitor converts (micro or macro) once a
+ * day, at its first conversion of that class; inside a goal filter, converting means reaching
+ * that goal, so the goal's own visitors count.
+ */
+export const convertingColumnFor = (filters: ReportFilters): "class_visitors" | "goal_visitors" =>
+  filters.goal !== undefined ? "goal_visitors" : "class_visitors";

@@ -1,5 +1,5 @@
 import type { FilterField, ReportFilters, VisitorsColumn } from "../domain/report-filter";
-import { visitorsColumnFor } from "../domain/report-filter";
+import { convertingColumnFor, visitorsColumnFor } from "../domain/report-filter";
 import {
   DIMENSIONS,
   goalRevenueKey,
@@ -94,9 +94,10 @@ export function readReportRows(sql: SqlStorage, scope: Scope, breakdownLimit: nu
     macro: num(row.macro),
   }));
 
+  const converting = convertingColumnFor(scope.filters);
   const classes: ClassRow[] = all(
     sql,
-    `SELECT class, SUM(hits) AS hits, SUM(class_visitors) AS class_visitors
+    `SELECT class, SUM(hits) AS hits, SUM(${converting}) AS class_visitors
        FROM hourly_counters WHERE ${scoped.clause} AND (${MACRO} OR ${MICRO}) GROUP BY class`,
     scoped.bindings,
   ).map((row) => ({ class: str(row.class) as ClassRow["class"], hits: num(row.hits), classVisitors: num(row.class_visitors) }));
@@ -156,15 +157,16 @@ export function readTotals(sql: SqlStorage, scope: Scope): { visitors: number; m
 export function readBreakdown(sql: SqlStorage, scope: Scope, dimension: Dimension | "variant", limit: number): ReportRows["breakdowns"][Dimension] {
   const column = DIMENSION_COLUMN[dimension];
   const visitors: VisitorsColumn = visitorsColumnFor(scope.filters, dimension);
+  const converting = convertingColumnFor(scope.filters);
   const scoped = where(scope, "name != 'engagement'");
   const rows: DimensionRow[] = all(
     sql,
     `SELECT ${column} AS value, SUM(${visitors}) AS visitors,
             SUM(CASE WHEN ${PAGEVIEW} THEN hits ELSE 0 END) AS pageviews,
             SUM(CASE WHEN ${MICRO} THEN hits ELSE 0 END) AS micro_hits,
-            SUM(CASE WHEN ${MICRO} THEN class_visitors ELSE 0 END) AS micro_visitors,
+            SUM(CASE WHEN ${MICRO} THEN ${converting} ELSE 0 END) AS micro_visitors,
             SUM(CASE WHEN ${MACRO} THEN hits ELSE 0 END) AS macro_hits,
-            SUM(CASE WHEN ${MACRO} THEN class_visitors ELSE 0 END) AS macro_visitors
+            SUM(CASE WHEN ${MACRO} THEN ${converting} ELSE 0 END) AS macro_visitors
        FROM hourly_counters WHERE ${scoped.clause}
        GROUP BY ${column} ORDER BY visitors DESC, pageviews DESC, value LIMIT ?`,
     [...scoped.bindings, limit],
