@@ -169,5 +169,5 @@ describe("laws of the conversion analytics on random streams", () => {
       }),
       { numRuns: 40 },
     );
-  });
+  }, 120_000);
 });
