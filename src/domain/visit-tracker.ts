@@ -117,18 +117,18 @@ function startDay(prior: VisitorDay | null, vid: string, hit: TrackedHit, day: n
     day,
     lastSeen: hit.timestamp,
     lastHour: -1,
-    // A visit continued from yesterday keeps its source and its funnel attempts: its first hit
-    // today is internal navigation, and a funnel's window may run over midnight.
+    // A visit continued from yesterday keeps its source (its first hit today is internal
+    // navigation) and the variant it was shown (counted again below, as today's exposure).
     attribution: prior?.attribution ?? hit.attribution,
-    variant: NO_VARIANT,
+    variant: prior?.variant ?? NO_VARIANT,
     pages: [],
     goals: [],
     microGoals: [],
     convertedMacro: false,
     convertedMicro: false,
-    funnels: prior
-      ? Object.fromEntries(Object.entries(prior.funnels).map(([name, progress]) => [name, { ...progress, best: 0 }]))
-      : {},
+    // Funnels start over each day: their counters are per day, and a step may only be counted
+    // after the steps before it were counted the same day.
+    funnels: {},
     // Engagement figures split visits at midnight (as Universal Analytics did), so that every
     // visit, bounce and second of a day is counted in that day and one-day figures stay exact.
     visitStart: hit.timestamp,
@@ -171,7 +171,9 @@ export function advanceVisitor(
 
   trackVisit(current, !sameDay, hit, increments);
 
-  if (current.variant === NO_VARIANT && hit.variant !== NO_VARIANT) {
+  if (!sameDay && current.variant !== NO_VARIANT) {
+    increments.variantVisitors = 1;
+  } else if (current.variant === NO_VARIANT && hit.variant !== NO_VARIANT) {
     current.variant = hit.variant;
     increments.variantVisitors = 1;
   }
