@@ -2,10 +2,15 @@ import { Hono } from "hono";
 import { cors } from "hono/cors";
 import { ApiError } from "./http/api-error";
 import { handleError } from "./http/handle-error";
+import { demoRoute } from "./routes/demo-route";
 import { DROP_HEADER, ingestRoute } from "./routes/ingest-route";
 import { statsRoute } from "./routes/stats-route";
+import { trackerRoute } from "./routes/tracker-route";
 
-/** stepwise collector: POST /api/event ingests hits, GET /api/stats/:site reports (README.md). */
+/**
+ * stepwise collector: POST /api/event ingests hits, GET /api/stats/:site reports, GET /t.js is
+ * the tracker, /demo/ the demo shop in local development (README.md).
+ */
 const app = new Hono<{ Bindings: Env }>();
 
 // Any site may send hits, and reports carry a bearer token rather than cookies, so `*` is safe.
@@ -13,9 +18,11 @@ app.use(
   "/api/*",
   cors({ origin: "*", allowMethods: ["GET", "POST", "OPTIONS"], allowHeaders: ["Content-Type", "Authorization"], exposeHeaders: [DROP_HEADER], maxAge: 86_400 }),
 );
-app.get("/", (c) => c.json({ name: "stepwise", ingest: "POST /api/event", reports: "GET /api/stats/:site" }));
+app.get("/", (c) => c.json({ name: "stepwise", ingest: "POST /api/event", reports: "GET /api/stats/:site", tracker: "GET /t.js" }));
 app.route("/", ingestRoute);
 app.route("/", statsRoute);
+app.route("/", trackerRoute);
+app.route("/", demoRoute);
 app.notFound(() => {
   throw new ApiError(404, "not_found", "No such endpoint.");
 });

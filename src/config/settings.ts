@@ -8,6 +8,7 @@ const settingsSchema = z.object({
   UNKNOWN_SITES: z.enum(["accept", "drop"]).default("drop"),
   ALLOW_LOCALHOST: z.enum(["true", "false"]).default("false").transform((flag) => flag === "true"),
   STATS_TOKEN: z.string().min(1).optional(),
+  DEMO_SHOP: z.enum(["true", "false"]).default("false").transform((flag) => flag === "true"),
 });
 
 export type Settings = z.output<typeof settingsSchema>;
@@ -21,6 +22,7 @@ export function readSettings(env: Env): Settings {
     UNKNOWN_SITES: env.UNKNOWN_SITES,
     ALLOW_LOCALHOST: env.ALLOW_LOCALHOST,
     STATS_TOKEN: env.STATS_TOKEN === "" ? undefined : env.STATS_TOKEN,
+    DEMO_SHOP: env.DEMO_SHOP,
   });
   cache.set(env, settings);
   return settings;

@@ -1,0 +1,2 @@
+/** The minified tracker as a string (scripts/build-tracker.mjs). */
+export function buildTracker(): Promise<string>;
