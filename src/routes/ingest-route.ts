@@ -29,7 +29,10 @@ ingestRoute.post("/api/event", async (c) => {
   const event = await readEvent(c.req.raw);
   const settings = readSettings(c.env);
   const userAgent = c.req.header("user-agent") ?? "";
-  const ip = c.req.header("cf-connecting-ip") ?? c.req.header("x-real-ip") ?? "";
+  // Server-side senders forward the visitor's IP as Plausible's do, in X-Forwarded-For (first
+  // entry); otherwise the connecting IP. Spoofing it only changes the sender's own visitor hash.
+  const forwarded = c.req.header("x-forwarded-for")?.split(",")[0]?.trim();
+  const ip = forwarded || c.req.header("cf-connecting-ip") || "";
   const url = new URL(event.url);
   const incoming: IncomingHit = {
     name: event.name,

@@ -190,3 +190,16 @@ describe("a designed stream gives exactly the report worked out by hand", () => 
     expect(second.conversions.macro).toEqual({ count: 1, visitors: 1, conversion_rate: 0.5, revenue: { EUR: 50 } });
   });
 });
+
+describe("visitor identity from a server-side sender", () => {
+  it("takes the visitor's IP from the first X-Forwarded-For entry, so two visitors behind one sender stay two", async () => {
+    const site = "server-side.test";
+    const send = (forwardedFor: string) =>
+      postEventAt("2031-03-12T10:00:00Z", { name: "pageview", url: `https://${site}/`, domain: site }, { ip: "203.0.113.200", headers: { "x-forwarded-for": forwardedFor } });
+    await send("198.51.100.61, 10.0.0.1");
+    await send("198.51.100.62");
+    await send("198.51.100.61");
+    const report = await readJson<Report>(await getStats(site, "from=2031-03-12&to=2031-03-12"));
+    expect(report.totals).toEqual({ visitors: 2, pageviews: 3, events: 0 });
+  });
+});
