@@ -9,7 +9,7 @@
  */
 const TRACKER_TAG = `<script async src="/t.js" data-domain="shop.example" data-base="/demo" data-allow="localhost automation"></script>`;
 // Calls made before the tracker loads are queued, not lost (README, "Tracker").
-const QUEUE_STUB = `<script>window.stepwise=window.stepwise||function(){(stepwise.q=stepwise.q||[]).push(arguments)}</script>`;
+const QUEUE_STUB = `<script>window.stepwise=window.stepwise||{q:[],track(){this.q.push(arguments)}}</script>`;
 
 const STYLE = `body{font:16px/1.5 system-ui,sans-serif;max-width:42rem;margin:2rem auto;padding:0 1rem;color:#222}
 nav a{margin-right:1rem}main{min-height:60vh}.tall{height:2400px;background:linear-gradient(#fff,#eef)}
@@ -78,7 +78,7 @@ export const DEMO_SHELL = layout(
 export const DEMO_THANK_YOU = layout(
   "Thank you",
   `<h1>Thank you!</h1><p>Your order of 59.90 EUR is on its way.</p><a href="/demo/">Back to the shop</a>`,
-  `<script>stepwise("purchase", { revenue: { amount: 59.9, currency: "EUR" }, props: { items: 1 } })</script>`,
+  `<script>stepwise.track("purchase", { revenue: { amount: 59.9, currency: "EUR" }, props: { items: 1 } })</script>`,
 );
 
 /** A tiny valid PDF, so the download link downloads something real. */

@@ -9,7 +9,8 @@ interface TrackOptions {
   revenue?: { amount: number | string; currency: string };
 }
 interface Window {
-  stepwise?: ((name: string, options?: TrackOptions) => void) & { q?: IArguments[] };
+  // Before the tracker loads, the README snippet's stub queues calls in q.
+  stepwise?: { track: (name: string, options?: TrackOptions) => unknown; q?: IArguments[] };
 }
 interface Navigator {
   globalPrivacyControl?: boolean;
@@ -19,9 +20,10 @@ const w = window;
 const d = document;
 const loc = location;
 const nav = navigator;
+const now = Date.now;
 const script = d.currentScript as HTMLScriptElement;
-const { api = new URL("/api/event", script.src).href, domain = loc.hostname, base = "", allow = "" } = script.dataset;
-const hashMode = script.dataset.hash != null;
+const { api = new URL("/api/event", script.src).href, domain = loc.hostname, base = "", allow = "", hash } = script.dataset;
+const hashMode = hash != null;
 // Switches in data-allow, space-separated: "localhost", "automation", "dnt" (send despite GPC and DNT).
 let ignored: unknown;
 try {
@@ -53,7 +55,7 @@ const measureScroll = () => {
 // Reports the time the page was visible since the last report, and the deepest scroll: when the
 // tab is hidden (which browsers also signal on unload) and before the next SPA pageview.
 const flush = () => {
-  const engagedMs = visibleSince && Date.now() - visibleSince;
+  const engagedMs = visibleSince && now() - visibleSince;
   visibleSince = 0;
   if (engagedMs) send("engagement", {}, { sd: maxScroll, e: engagedMs });
 };
@@ -65,14 +67,14 @@ const pageview = () => {
   current = next;
   maxScroll = 0;
   measureScroll();
-  visibleSince = Date.now();
+  visibleSince = now();
   send("pageview");
 };
 
 // data-goal-sku="shoe" on the goal's element becomes the prop sku.
 const goalProps = (element: Element) => {
   const props: Record<string, string> = {};
-  for (const { name, value } of element.attributes) if (name.indexOf("data-goal-") == 0) props[name.slice(10)] = value;
+  for (let { name, value } of element.attributes) if ((name = name.split("data-goal-")[1] as string)) props[name] = value;
   return { props };
 };
 const on = (target: EventTarget, type: string, listener: (event: Event) => void, capture?: boolean) => target.addEventListener(type, listener, capture);
@@ -91,7 +93,7 @@ if (hashMode) on(w, "hashchange", pageview);
 
 // Window scroll events cannot be cancelled, so this listener never delays scrolling.
 on(w, "scroll", measureScroll);
-on(d, "visibilitychange", () => (d.hidden ? flush() : (visibleSince = Date.now())));
+on(d, "visibilitychange", () => (d.hidden ? flush() : (visibleSince = now())));
 
 on(
   d,
@@ -104,7 +106,7 @@ on(
     const link = target.closest("a");
     const props = { props: { url: link?.href as string } };
     // Files people download: documents, archives, installers, media.
-    if (link && /\.(pdf|docx?|xlsx?|pptx?|csv|txt|zip|dmg|exe|mp[34])$/i.test(link.pathname)) send("File Download", props);
+    if (link && /\.(pdf|docx?|xlsx?|pptx?|zip|dmg|exe|mp[34])$/i.test(link.pathname)) send("File Download", props);
     // mailto:, tel: and javascript: links have no host.
     else if (link?.host && link.host != loc.host) send("Outbound Link: Click", props);
   },
@@ -120,8 +122,9 @@ on(
   true,
 );
 
-// Calls made before this script loaded wait in `stepwise.q` (README snippet); they follow the pageview.
+// The JS API is stepwise.track(name, { props, revenue }). Calls made before this script loaded
+// wait in stepwise.q (README snippet); they are sent after the first pageview.
 const queued = w.stepwise?.q || [];
-w.stepwise = send;
+w.stepwise = { track: send };
 pageview();
 for (const call of queued) send(...(call as unknown as [string, TrackOptions?]));

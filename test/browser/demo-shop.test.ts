@@ -45,7 +45,7 @@ describe.skipIf(NO_BROWSER)("demo shop in Chromium against wrangler dev", () => 
     const shop = `${collector.origin}/demo/`;
 
     await page.goto(shop); //                                                  pageview /
-    await page.waitForFunction(() => typeof window.stepwise === "function");
+    await page.waitForFunction(() => window.stepwise !== undefined && window.stepwise.q === undefined);
     await page.fill("#search input", "shoe");
     await page.click("#search button"); //                                     search (goal), pageview /search
     await page.click("text=Trail shoe"); //                                    pageview /products/trail-shoe
@@ -62,7 +62,7 @@ describe.skipIf(NO_BROWSER)("demo shop in Chromium against wrangler dev", () => 
     await page.click("text=Go to cart"); //                                    pageview /cart
     await page.click("#checkout"); //                                          pageview /register
     await Promise.all([page.waitForURL("**/demo/thank-you"), page.click("#register button")]); // sign_up, then a page load
-    await page.waitForFunction(() => typeof window.stepwise === "function"); // pageview /thank-you, purchase 59.90 EUR
+    await page.waitForFunction(() => window.stepwise !== undefined && window.stepwise.q === undefined); // pageview /thank-you, purchase 59.90 EUR
     await page.waitForTimeout(300);
     await hidePage(); //                                                       engagement for /thank-you
     await page.waitForTimeout(500);

@@ -20,7 +20,8 @@ describe.skipIf(NO_BROWSER)("tracker (t.js) in Chromium", () => {
   const open = async (path: string, markup: string) => {
     recorder.page(path, markup);
     await page.goto(`${site()}${path}`);
-    await page.waitForFunction(() => typeof window.stepwise === "function");
+    // Loaded: the tracker replaced any queueing stub with its own API (no queue).
+    await page.waitForFunction(() => window.stepwise !== undefined && window.stepwise.q === undefined);
   };
   /** Beacons are asynchronous: give any stray one time to arrive before asserting none came. */
   const settle = () => page.waitForTimeout(300);
@@ -144,10 +145,10 @@ describe.skipIf(NO_BROWSER)("tracker (t.js) in Chromium", () => {
   });
 
   it("tracks custom events with props and revenue through the JS API, and queues calls made before it loaded", async () => {
-    const stub = "<script>window.stepwise=window.stepwise||function(){(stepwise.q=stepwise.q||[]).push(arguments)}</script>";
-    const early = `<script>stepwise("purchase", { revenue: { amount: 42.5, currency: "EUR" }, props: { plan: "pro" } }); stepwise("early_note")</script>`;
+    const stub = "<script>window.stepwise=window.stepwise||{q:[],track(){this.q.push(arguments)}}</script>";
+    const early = `<script>stepwise.track("purchase", { revenue: { amount: 42.5, currency: "EUR" }, props: { plan: "pro" } }); stepwise.track("early_note")</script>`;
     await open("/thanks", html("", `${stub}${early}${tag()}`));
-    await page.evaluate(() => window.stepwise?.("late_note", { props: { step: 2 } }));
+    await page.evaluate(() => window.stepwise?.track("late_note", { props: { step: 2 } }));
     const beacons = await recorder.waitFor(4);
     expect(bodies(beacons).map((body) => [body.n, body.p, body.$])).toEqual([
       ["pageview", undefined, undefined],

@@ -28,7 +28,7 @@ describe("the demo shop", () => {
     const html = await shell.text();
     expect(html).toContain('src="/t.js" data-domain="shop.example" data-base="/demo"');
     const thankYou = await (await demo("/demo/thank-you", "true")).text();
-    expect(thankYou).toContain('stepwise("purchase"');
+    expect(thankYou).toContain('stepwise.track("purchase"');
     const pdf = await demo("/demo/files/catalog.pdf", "true");
     expect(pdf.headers.get("content-type")).toBe("application/pdf");
     expect((await pdf.text()).startsWith("%PDF-")).toBe(true);
