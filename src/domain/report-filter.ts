@@ -12,7 +12,7 @@ export type FilterField = (typeof FILTER_FIELDS)[number];
 export type ReportFilters = Partial<Record<FilterField, string>>;
 
 /** Filters on what describes a whole visitor-day; the only ones funnel and lift counters carry. */
-export const VISITOR_FILTERS: readonly FilterField[] = ["channel", "source", "country", "device", "variant"];
+export const VISITOR_FILTERS = ["channel", "source", "country", "device", "variant"] as const satisfies readonly FilterField[];
 
 export type VisitorsColumn = "visitors" | "page_visitors" | "goal_visitors" | "variant_visitors";
 

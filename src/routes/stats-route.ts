@@ -2,7 +2,8 @@ import { Hono, type Context } from "hono";
 import { readSettings } from "../config/settings";
 import { siteDirectory } from "../config/sites";
 import { buildReport, type ConfiguredGoal } from "../domain/report";
-import { VISITOR_FILTERS, type FilterField, type ReportFilters } from "../domain/report-filter";
+import type { ReportFilters } from "../domain/report-filter";
+import type { SegmentFilter, SegmentKind } from "../domain/segment-rollup";
 import { buildFunnelsReport, buildLiftReport, buildSegmentReport, buildVariantsReport } from "../domain/segment-reports";
 import type { CompiledSite } from "../domain/site";
 import { dayOf, formatDay } from "../domain/utc-time";
@@ -45,16 +46,19 @@ async function openReport(c: Context<{ Bindings: Env }>, options: { by?: boolean
   return { ...parsed.data, siteId, site, store };
 }
 
-/** Funnel and lift counters are per visitor-day; hit-level filters cannot apply to them. */
-function refuseFilters(filters: ReportFilters, refused: readonly FilterField[], endpoint: string): void {
-  const present = refused.filter((field) => filters[field] !== undefined);
-  if (present.length === 0) return;
-  throw new ApiError(
-    400,
-    "unsupported_filter",
-    `${endpoint} are counted per visitor-day; filter them by ${VISITOR_FILTERS.join(", ")}.`,
-    present.map((field) => ({ field, message: `not available on ${endpoint}` })),
-  );
+/**
+ * Funnels and lift inside a page or goal filter come from the visitor-days that had a hit on the
+ * page or reached the goal (domain/segment-rollup.ts); one such membership at a time.
+ */
+function membershipOf(filters: ReportFilters, endpoint: string): { filter: SegmentFilter; value: string } | null {
+  if (filters.page !== undefined && filters.goal !== undefined) {
+    throw new ApiError(400, "unsupported_filter", `${endpoint} take a page filter or a goal filter, not both at once.`, [
+      { field: "goal", message: "combine it with channel, source, country, device or variant instead" },
+    ]);
+  }
+  if (filters.page !== undefined) return { filter: "page", value: filters.page };
+  if (filters.goal !== undefined) return { filter: "goal", value: filters.goal };
+  return null;
 }
 
 function configuredGoals(site: CompiledSite | undefined): ConfiguredGoal[] {
@@ -81,8 +85,13 @@ statsRoute.get("/api/stats/:site", async (c) => {
 /** GET /api/stats/:site/funnels: visitors per step of each configured funnel. */
 statsRoute.get("/api/stats/:site/funnels", async (c) => {
   const request = await openReport(c);
-  refuseFilters(request.filters, ["page", "goal"], "funnels");
-  const rows = await request.store.readFunnels(request.range, request.filters);
+  const membership = membershipOf(request.filters, "funnels");
+  const { page: _page, goal: _goal, ...visitorFilters } = request.filters;
+  const rows = membership
+    ? (await request.store.readSegmentCounts(request.range, visitorFilters, membership))
+        .filter((count) => count.kind === "funnel")
+        .map((count) => ({ funnel: count.key, step: count.step, visitors: count.visitors }))
+    : await request.store.readFunnels(request.range, request.filters);
   const funnels = (request.site?.funnels ?? []).map((funnel) => ({ name: funnel.name, steps: funnel.steps }));
   return c.json({ ...context(request), ...buildFunnelsReport(funnels, rows) });
 });
@@ -106,10 +115,20 @@ statsRoute.get("/api/stats/:site/variants", async (c) => {
 /** GET /api/stats/:site/lift: which micro goals go together with macro conversions. */
 statsRoute.get("/api/stats/:site/lift", async (c) => {
   const request = await openReport(c);
-  refuseFilters(request.filters, ["page"], "lift figures");
-  // A goal filter picks the micro goal's row; the counts behind the rates stay unfiltered.
-  const { goal, ...filters } = request.filters;
-  const { totals, goals, pairs } = await request.store.readLift(request.range, filters);
-  const report = buildLiftReport(totals, goals, new Map(pairs.map((pair) => [pair.goal, pair.visitors])), configuredGoals(request.site));
+  // A goal filter picks the micro goal's row; the counts behind the rates stay unfiltered by it.
+  const { goal, page, ...visitorFilters } = request.filters;
+  const lift = await request.store.readLift(request.range, visitorFilters);
+  let { totals, goals } = lift;
+  let pairs = new Map(lift.pairs.map((pair) => [pair.goal, pair.visitors]));
+  if (page !== undefined) {
+    // Inside a page filter: the visitor-days with a hit on the page, from the segment counts.
+    const counts = await request.store.readSegmentCounts(request.range, visitorFilters, { filter: "page", value: page });
+    const sum = (kind: SegmentKind, key = "") => counts.filter((count) => count.kind === kind && count.key === key).reduce((total, count) => total + count.visitors, 0);
+    totals = { visitors: sum("base"), macroVisitors: sum("base_macro") };
+    // One row per goal (a goal can have rows under two classes if its config changed).
+    goals = [...new Map(goals.map((row) => [row.goal, row])).values()].map((row) => ({ ...row, goalVisitors: sum("lift_completed", row.goal) }));
+    pairs = new Map(goals.map((row) => [row.goal, sum("lift_both", row.goal)]));
+  }
+  const report = buildLiftReport(totals, goals, pairs, configuredGoals(request.site));
   return c.json({ ...context(request), lift: goal === undefined ? report.lift : report.lift.filter((row) => row.goal === goal) });
 });

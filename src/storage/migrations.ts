@@ -78,6 +78,27 @@ const MIGRATIONS: readonly string[] = [
      hits INTEGER NOT NULL,
      PRIMARY KEY (hour, reason)
    ) WITHOUT ROWID;`,
+  // Day-close rollups of visitor-day rows, for funnels and lift inside page and goal filters
+  // (domain/segment-rollup.ts). Counts only; no visitor id.
+  `CREATE TABLE IF NOT EXISTS segment_rollups (
+     day INTEGER NOT NULL,
+     kind TEXT NOT NULL,
+     key TEXT NOT NULL,
+     step INTEGER NOT NULL,
+     filter TEXT NOT NULL,
+     value TEXT NOT NULL,
+     source TEXT NOT NULL,
+     channel TEXT NOT NULL,
+     campaign TEXT NOT NULL,
+     country TEXT NOT NULL,
+     device TEXT NOT NULL,
+     variant TEXT NOT NULL,
+     visitors INTEGER NOT NULL,
+     PRIMARY KEY (day, kind, key, step, filter, value, source, channel, campaign, country, device, variant)
+   ) WITHOUT ROWID;
+   CREATE TABLE IF NOT EXISTS rolled_up_days (
+     day INTEGER PRIMARY KEY
+   );`,
 ];
 
 /** Brings the schema up to date; idempotent, so safe in every constructor. */

@@ -10,7 +10,8 @@ import {
   type ReportRows,
   type VariantGoalRow,
 } from "../domain/report";
-import type { ReportFilters } from "../domain/report-filter";
+import { VISITOR_FILTERS, type ReportFilters } from "../domain/report-filter";
+import { rollUpVisitorDays, type SegmentFilter, type SegmentKind } from "../domain/segment-rollup";
 import { toMicros } from "../domain/money";
 import { dayOf, hourOf, nextMidnight } from "../domain/utc-time";
 import { importSaltKey, newSalt, visitorHash } from "../domain/visitor-hash";
@@ -27,6 +28,22 @@ export interface VisitorIdentity {
 export interface RecordOutcome {
   /** Rows this hit wrote, from the SQL cursors: the unit Durable Object storage bills. */
   rowsWritten: number;
+}
+
+type VisitorRow = { vid: string; day: number; state: string };
+
+function visitorFromRow(row: VisitorRow): VisitorDay {
+  // Written only by SiteStore.saveVisitor, from a VisitorDay.
+  const state = JSON.parse(row.state) as Omit<VisitorDay, "vid" | "day">;
+  return { ...state, vid: row.vid, day: row.day };
+}
+
+/** A segment count summed over a range. */
+export interface SegmentTotal {
+  kind: SegmentKind;
+  key: string;
+  step: number;
+  visitors: number;
 }
 
 /** An experiment rarely has more; more variants than this are left out of the variants report. */
@@ -70,15 +87,11 @@ export class SiteStore extends DurableObject<Env> {
     let rowsWritten = 0;
     const todayRow = this.loadVisitor(todayVid);
     const yesterdayRow = yesterdayVid === null ? null : this.loadVisitor(yesterdayVid);
-    const { prior, continuesFromYesterday } = resolveVisitor(todayRow, yesterdayRow, hit.timestamp);
+    const { prior } = resolveVisitor(todayRow, yesterdayRow, hit.timestamp);
     const { next, increments, attribution, variant } = advanceVisitor(prior, todayVid, hit);
-    if (next !== null) {
-      if (continuesFromYesterday && yesterdayVid !== null) {
-        // Re-key the continuing visit under today's hash so the rest of today finds it directly.
-        rowsWritten += this.sql.exec("DELETE FROM visitors WHERE vid = ?", yesterdayVid).rowsWritten;
-      }
-      rowsWritten += this.saveVisitor(next);
-    }
+    // A visit continuing from yesterday gets a row under today's hash (next.vid), so the rest of
+    // today finds it directly; yesterday's row stays as it was, whole for yesterday's rollup.
+    if (next !== null) rowsWritten += this.saveVisitor(next);
     rowsWritten += this.writeCounters(hit, increments, { ...attribution, variant });
     return { rowsWritten };
   }
@@ -134,22 +147,98 @@ export class SiteStore extends DurableObject<Env> {
     return this.sql.exec("SELECT 1 FROM hourly_counters UNION ALL SELECT 1 FROM dropped_hits LIMIT 1").toArray().length > 0;
   }
 
-  /** Daily, just after 00:00 UTC: forget expired salts and visitor rows. Idempotent. */
+  /**
+   * Daily, just after 00:00 UTC: roll up the day that just ended, forget expired salts and
+   * visitor rows. Idempotent: a repeated or late alarm finds the work done or does what is due.
+   */
   override async alarm(): Promise<void> {
     const now = Date.now();
-    this.forgetBefore(dayOf(now) - 1);
+    const today = dayOf(now);
+    this.rollUpDay(today - 1);
+    this.forgetBefore(today - 1);
     await this.ctx.storage.setAlarm(nextMidnight(now) + ALARM_DELAY_AFTER_MIDNIGHT_MS);
   }
 
   /**
-   * Deletes salts and visitor rows of days before `oldestKeptDay`. Keeping today and yesterday
-   * means a salt lives at most 48 h (from the 00:00 it starts to the 00:00 two days later), and
-   * so does every row keyed by a hash made with it.
+   * Deletes salts and visitor rows of days before `oldestKeptDay`, rolling each such day up
+   * first if that has not happened. Keeping today and yesterday means a salt lives at most 48 h
+   * (from the 00:00 it starts to the 00:00 two days later), and so does every row keyed by a
+   * hash made with it.
    */
   private forgetBefore(oldestKeptDay: number): void {
+    for (const { day } of this.sql.exec<{ day: number }>("SELECT DISTINCT day FROM visitors WHERE day < ?", oldestKeptDay).toArray()) {
+      this.rollUpDay(day);
+    }
     this.sql.exec("DELETE FROM salts WHERE day < ?", oldestKeptDay);
     this.sql.exec("DELETE FROM visitors WHERE day < ?", oldestKeptDay);
     for (const day of this.saltKeys.keys()) if (day < oldestKeptDay) this.saltKeys.delete(day);
+  }
+
+  /** Folds a finished day's visitor rows into segment counters, once (domain/segment-rollup.ts). */
+  private rollUpDay(day: number): void {
+    if (this.sql.exec("SELECT 1 FROM rolled_up_days WHERE day = ?", day).toArray().length > 0) return;
+    for (const count of rollUpVisitorDays(this.loadVisitorsOfDay(day))) {
+      this.sql.exec(
+        `INSERT INTO segment_rollups (day, kind, key, step, filter, value, source, channel, campaign, country, device, variant, visitors)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT DO UPDATE SET visitors = excluded.visitors`,
+        day,
+        count.kind,
+        count.key,
+        count.step,
+        count.filter,
+        count.value,
+        count.source,
+        count.channel,
+        count.campaign,
+        count.country,
+        count.device,
+        count.variant,
+        count.visitors,
+      );
+    }
+    this.sql.exec("INSERT INTO rolled_up_days (day) VALUES (?)", day);
+  }
+
+  /**
+   * Segment counts (kind, key, step) over whole days, inside a page or goal membership and the
+   * visitor-level filters: rolled-up days from their counters, the others (today, and yesterday
+   * until its rollup) computed the same way from their visitor rows.
+   */
+  async readSegmentCounts(range: ReportRange, filters: ReportFilters, membership: { filter: SegmentFilter; value: string }): Promise<SegmentTotal[]> {
+    const totals = new Map<string, SegmentTotal>();
+    const add = (kind: SegmentKind, key: string, step: number, visitors: number) => {
+      const id = `${kind}\u001f${key}\u001f${step}`;
+      const entry = totals.get(id) ?? { kind, key, step, visitors: 0 };
+      entry.visitors += visitors;
+      totals.set(id, entry);
+    };
+    const dimFilters = VISITOR_FILTERS.flatMap((field) => (filters[field] === undefined ? [] : [[field, filters[field]] as const]));
+    const rolled = new Set(
+      this.sql.exec<{ day: number }>("SELECT day FROM rolled_up_days WHERE day BETWEEN ? AND ?", range.fromDay, range.toDay).toArray().map((row) => row.day),
+    );
+    const stored = this.sql
+      .exec<{ kind: SegmentKind; key: string; step: number; visitors: number }>(
+        `SELECT kind, key, step, SUM(visitors) AS visitors FROM segment_rollups
+          WHERE day BETWEEN ? AND ? AND filter = ? AND value = ?${dimFilters.map(([field]) => ` AND ${field} = ?`).join("")}
+          GROUP BY kind, key, step`,
+        range.fromDay,
+        range.toDay,
+        membership.filter,
+        membership.value,
+        ...dimFilters.map(([, value]) => value ?? ""),
+      )
+      .toArray();
+    for (const row of stored) add(row.kind, row.key, row.step, row.visitors);
+    for (let day = range.fromDay; day <= range.toDay; day++) {
+      if (rolled.has(day)) continue;
+      for (const count of rollUpVisitorDays(this.loadVisitorsOfDay(day))) {
+        if (count.filter !== membership.filter || count.value !== membership.value) continue;
+        if (dimFilters.some(([field, value]) => count[field] !== value)) continue;
+        add(count.kind, count.key, count.step, count.visitors);
+      }
+    }
+    return [...totals.values()];
   }
 
   /** The HMAC key of a day's salt if that salt exists (it never does for days older than yesterday). */
@@ -251,11 +340,12 @@ export class SiteStore extends DurableObject<Env> {
   }
 
   private loadVisitor(vid: string): VisitorDay | null {
-    const row = this.sql.exec<{ vid: string; day: number; state: string }>("SELECT vid, day, state FROM visitors WHERE vid = ?", vid).toArray()[0];
-    if (!row) return null;
-    // Written only by saveVisitor below, from a VisitorDay.
-    const state = JSON.parse(row.state) as Omit<VisitorDay, "vid" | "day">;
-    return { ...state, vid: row.vid, day: row.day };
+    const row = this.sql.exec<VisitorRow>("SELECT vid, day, state FROM visitors WHERE vid = ?", vid).toArray()[0];
+    return row ? visitorFromRow(row) : null;
+  }
+
+  private loadVisitorsOfDay(day: number): VisitorDay[] {
+    return this.sql.exec<VisitorRow>("SELECT vid, day, state FROM visitors WHERE day = ?", day).toArray().map(visitorFromRow);
   }
 
   private saveVisitor(visitor: VisitorDay): number {

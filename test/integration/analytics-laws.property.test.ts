@@ -118,6 +118,7 @@ async function everything(day: string): Promise<Record<string, unknown>> {
   return {
     main: { ...main, timeseries: points, engagement: engagementWithoutDuration },
     funnels: await strip("/funnels"),
+    funnelsOnHome: await strip("/funnels", "&page=/"),
     channels: await strip("/channels"),
     sources: await strip("/channels", "&by=source"),
     variants: await strip("/variants"),
@@ -138,12 +139,16 @@ describe("laws of the conversion analytics on random streams", () => {
         await send(dayA, inOrder);
         await send(dayB, shuffled);
 
-        // Funnel step counts never increase.
+        // Funnel step counts never increase, also inside page and goal filters, which never exceed them.
         const { funnels } = await get<{ funnels: { steps: { visitors: number }[] }[] }>(dayA, "/funnels");
-        for (const funnel of funnels) {
-          funnel.steps.forEach((step, i) => {
-            if (i > 0) expect(step.visitors).toBeLessThanOrEqual(funnel.steps[i - 1]?.visitors ?? 0);
-          });
+        for (const filter of ["", "&page=/", "&goal=add_to_cart", "&page=/products/x&channel=organic_search"]) {
+          const filtered = (await get<{ funnels: { steps: { visitors: number }[] }[] }>(dayA, "/funnels", filter)).funnels;
+          filtered.forEach((funnel, f) =>
+            funnel.steps.forEach((step, i) => {
+              if (i > 0) expect(step.visitors).toBeLessThanOrEqual(funnel.steps[i - 1]?.visitors ?? 0);
+              expect(step.visitors).toBeLessThanOrEqual(funnels[f]?.steps[i]?.visitors ?? 0);
+            }),
+          );
         }
 
         // Per-channel visitors add up to the total.

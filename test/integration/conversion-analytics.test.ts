@@ -84,14 +84,21 @@ describe("funnels, channels and filters on shop.example", () => {
     ]);
   });
 
-  it("filters funnels by channel, and refuses hit-level filters", async () => {
-    const { body } = await stats<{ funnels: { steps: { visitors: number }[] }[] }>(SHOP, "/funnels", `${DAY}&channel=organic_search`);
+  const funnelSteps = async (query: string) =>
+    (await stats<{ funnels: { steps: { visitors: number }[] }[] }>(SHOP, "/funnels", query)).body.funnels[0]?.steps.map((step) => step.visitors);
+
+  it("filters funnels by channel, page and goal", async () => {
     // V1 and V2 only: 2 2 2 2 1 1.
-    expect(body.funnels[0]?.steps.map((step) => step.visitors)).toEqual([2, 2, 2, 2, 1, 1]);
-    const refused = await stats<{ error: { code: string; issues: { field: string }[] } }>(SHOP, "/funnels", `${DAY}&page=/`);
+    expect(await funnelSteps(`${DAY}&channel=organic_search`)).toEqual([2, 2, 2, 2, 1, 1]);
+    // Visitors with a hit on /products/a that day: V1 (6 steps), V2 (4), V3 (2).
+    expect(await funnelSteps(`${DAY}&page=/products/a`)).toEqual([3, 3, 2, 2, 1, 1]);
+    // Visitors who logged in that day: V5 (5 steps).
+    expect(await funnelSteps(`${DAY}&goal=login`)).toEqual([1, 1, 1, 1, 1, 0]);
+    // Both at once, with a visitor-level filter: V1 and V2 on /products/a from search.
+    expect(await funnelSteps(`${DAY}&page=/products/a&channel=organic_search`)).toEqual([2, 2, 2, 2, 1, 1]);
+    const refused = await stats<{ error: { code: string } }>(SHOP, "/funnels", `${DAY}&page=/&goal=login`);
     expect(refused.status).toBe(400);
     expect(refused.body.error.code).toBe("unsupported_filter");
-    expect(refused.body.error.issues.map((issue) => issue.field)).toEqual(["page"]);
   });
 
   it("reports conversion by channel, attributed to the first hit of the visitor's day", async () => {
@@ -129,6 +136,15 @@ describe("funnels, channels and filters on shop.example", () => {
     const home = await stats<Report>(SHOP, "", `${DAY}&page=/`);
     expect(home.body.totals).toEqual({ visitors: 6, pageviews: 6, events: 0 });
   });
+
+  it("gives the same filtered funnels once the day is rolled up and its visitor rows are gone", async () => {
+    // A hit two days later makes that day's salt, which rolls up 2031-04-01 and deletes its rows.
+    await postEventAt("2031-04-03T08:00:00Z", on("/"), visitor(9));
+    expect(await funnelSteps(`${DAY}&page=/products/a`)).toEqual([3, 3, 2, 2, 1, 1]);
+    expect(await funnelSteps(`${DAY}&goal=login`)).toEqual([1, 1, 1, 1, 1, 0]);
+    expect(await funnelSteps(`${DAY}&page=/products/a&channel=organic_search`)).toEqual([2, 2, 2, 2, 1, 1]);
+    expect(await funnelSteps(DAY)).toEqual([6, 5, 3, 3, 2, 1]);
+  });
 });
 
 /**
@@ -139,6 +155,8 @@ describe("funnels, channels and filters on shop.example", () => {
 describe("micro-to-macro lift", () => {
   const LIFT = "lift.test";
   const hit = (path: string, name: string) => ({ n: name, u: `https://${LIFT}${path}`, d: LIFT, ...(name === "purchase" ? { $: { amount: 10, currency: "EUR" } } : {}) });
+  // P2 and P6 are on /blog; everyone else on /.
+  const pathOf = (who: number) => (who === 2 || who === 6 ? "/blog" : "/");
   beforeAll(async () => {
     const stream: [string, string, number][] = [
       ["11:00", "pageview", 1], ["11:01", "purchase", 1], ["11:02", "newsletter_signup", 1],
@@ -148,7 +166,7 @@ describe("micro-to-macro lift", () => {
       ["11:40", "pageview", 5],
       ["11:50", "pageview", 6], ["11:51", "add_to_cart", 6], ["11:52", "newsletter_signup", 6],
     ];
-    for (const [time, name, who] of stream) await postEventAt(`2031-04-02T${time}:00Z`, hit("/", name), visitor(who));
+    for (const [time, name, who] of stream) await postEventAt(`2031-04-02T${time}:00Z`, hit(pathOf(who), name), visitor(who));
   });
 
   it("compares the macro rate of visitors who completed each micro goal with those who did not", async () => {
@@ -162,10 +180,20 @@ describe("micro-to-macro lift", () => {
     ]);
   });
 
-  it("takes a goal filter as the row to show, and refuses a page filter", async () => {
+  it("takes a goal filter as the row to show", async () => {
     const { body } = await stats<{ lift: { goal: string }[] }>(LIFT, "/lift", "from=2031-04-02&to=2031-04-02&goal=newsletter_signup");
     expect(body.lift.map((row) => row.goal)).toEqual(["newsletter_signup"]);
-    expect((await stats(LIFT, "/lift", "from=2031-04-02&to=2031-04-02&page=/")).status).toBe(400);
+  });
+
+  it("computes lift inside a page filter over the visitors with a hit on the page", async () => {
+    const { body } = await stats<{ lift: unknown[] }>(LIFT, "/lift", "from=2031-04-02&to=2031-04-02&page=/");
+    // On /: P1 P3 P4 P5, of whom P1 P3 P4 bought (3 of 4).
+    expect(body.lift).toEqual([
+      // add_to_cart: P3, who bought: 1/1; the others P1 P4 P5: 2/3. Lift 1.5.
+      { goal: "add_to_cart", stage: "milestone", completed: { visitors: 1, macro_visitors: 1, macro_rate: 1 }, not_completed: { visitors: 3, macro_visitors: 2, macro_rate: 2 / 3 }, lift: 1.5 },
+      // newsletter: P1, who bought: 1/1; the others P3 P4 P5: 2/3. Lift 1.5.
+      { goal: "newsletter_signup", stage: "secondary", completed: { visitors: 1, macro_visitors: 1, macro_rate: 1 }, not_completed: { visitors: 3, macro_visitors: 2, macro_rate: 2 / 3 }, lift: 1.5 },
+    ]);
   });
 });
 

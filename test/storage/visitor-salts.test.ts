@@ -53,16 +53,20 @@ describe("visitor ids: a daily-salted keyed hash, salts rotating at 00:00 UTC", 
     expect(vids).toEqual([await expectedVisitorId(first, site, IP, UA), await expectedVisitorId(second, site, IP, UA)].sort());
   });
 
-  it("continues a visit across midnight under the new day's id instead of splitting it", async () => {
+  it("continues a visit across midnight under the new day's id, keeping yesterday's row", async () => {
     const site = "midnight.test";
     await postEventAt("2031-05-01T23:55:00Z", { ...pageview(site), r: "https://duckduckgo.com/" }, { ip: IP, userAgent: UA });
     await postEventAt("2031-05-02T00:05:00Z", pageview(site, "/next"), { ip: IP, userAgent: UA });
     const dump = await dumpTables(store(site));
     const secondSalt = dump.salts?.find((row) => row.day === dayNumber("2031-05-02T00:00:00Z"))?.salt as ArrayBuffer;
-    // One row: re-keyed under the new day's hash, keeping the visit's source.
-    expect(dump.visitors).toHaveLength(1);
-    expect(dump.visitors?.[0]).toMatchObject({ vid: await expectedVisitorId(secondSalt, site, IP, UA), day: dayNumber("2031-05-02T00:00:00Z") });
-    expect(JSON.parse(String(dump.visitors?.[0]?.state))).toMatchObject({ attribution: { source: "duckduckgo.com" } });
+    // The visit goes on under the new day's hash, keeping its source; yesterday's row stays whole
+    // for yesterday's figures until it expires.
+    const firstSalt = dump.salts?.find((row) => row.day === dayNumber("2031-05-01T00:00:00Z"))?.salt as ArrayBuffer;
+    const rows = new Map((dump.visitors ?? []).map((row) => [row.vid, row]));
+    expect([...rows.keys()].sort()).toEqual([await expectedVisitorId(firstSalt, site, IP, UA), await expectedVisitorId(secondSalt, site, IP, UA)].sort());
+    const today = rows.get(await expectedVisitorId(secondSalt, site, IP, UA));
+    expect(today?.day).toBe(dayNumber("2031-05-02T00:00:00Z"));
+    expect(JSON.parse(String(today?.state))).toMatchObject({ attribution: { source: "duckduckgo.com" }, pages: ["/next"] });
   });
 
   it("deletes salts and visitor rows older than 48 hours when a new day's salt is made", async () => {
