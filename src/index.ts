@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { cors } from "hono/cors";
 import { ApiError } from "./http/api-error";
 import { handleError } from "./http/handle-error";
+import { benchRoute } from "./routes/bench-route";
 import { demoRoute } from "./routes/demo-route";
 import { DROP_HEADER, ingestRoute } from "./routes/ingest-route";
 import { statsRoute } from "./routes/stats-route";
@@ -23,6 +24,7 @@ app.route("/", ingestRoute);
 app.route("/", statsRoute);
 app.route("/", trackerRoute);
 app.route("/", demoRoute);
+app.route("/", benchRoute);
 app.notFound(() => {
   throw new ApiError(404, "not_found", "No such endpoint.");
 });
@@ -30,3 +32,4 @@ app.onError(handleError);
 
 export default app;
 export { SiteStore } from "./storage/site-store";
+export { BenchCounter } from "./storage/bench-counter";

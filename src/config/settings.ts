@@ -9,6 +9,7 @@ const settingsSchema = z.object({
   ALLOW_LOCALHOST: z.enum(["true", "false"]).default("false").transform((flag) => flag === "true"),
   STATS_TOKEN: z.string().min(1).optional(),
   DEMO_SHOP: z.enum(["true", "false"]).default("false").transform((flag) => flag === "true"),
+  BENCH_ROUTES: z.enum(["true", "false"]).default("false").transform((flag) => flag === "true"),
 });
 
 export type Settings = z.output<typeof settingsSchema>;
@@ -23,6 +24,7 @@ export function readSettings(env: Env): Settings {
     ALLOW_LOCALHOST: env.ALLOW_LOCALHOST,
     STATS_TOKEN: env.STATS_TOKEN === "" ? undefined : env.STATS_TOKEN,
     DEMO_SHOP: env.DEMO_SHOP,
+    BENCH_ROUTES: env.BENCH_ROUTES,
   });
   cache.set(env, settings);
   return settings;

@@ -1,0 +1,175 @@
+// `npm run bench`: stepwise's ingest under load, next to its two baselines, on one worker in
+// workerd driven through Miniflare directly (no wrangler dev proxy in the path), loaded by
+// autocannon on 127.0.0.1. Prints a table and, last, one JSON line; rewrites the results
+// section of BENCHMARKS.md. Tunable: BENCH_SECONDS (per scenario), BENCH_CONNECTIONS.
+import autocannon from "autocannon";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { convertV4MiniflareOptions, Miniflare } from "miniflare";
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const WARMUP_SECONDS = 3;
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const SITE = "bench.example";
+const TOKEN = "bench-token";
+
+// 1. Bundle exactly what `wrangler deploy` would upload (tracker built by wrangler's [build]).
+const outdir = mkdtempSync(join(tmpdir(), "stepwise-bench-dist-"));
+const stateDir = mkdtempSync(join(tmpdir(), "stepwise-bench-state-"));
+execFileSync(process.execPath, ["node_modules/wrangler/bin/wrangler.js", "deploy", "--dry-run", "--outdir", outdir], {
+  stdio: ["ignore", "ignore", "inherit"],
+  env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+});
+const compatibilityDate = /compatibility_date\s*=\s*"([^"]+)"/.exec(readFileSync("wrangler.toml", "utf8"))?.[1];
+
+// 2. One worker in workerd, SQLite-backed Durable Objects persisted to a temporary folder.
+// Miniflare 5 takes wrangler-shaped config; its converter accepts the classic (v4) options.
+const mf = new Miniflare(convertV4MiniflareOptions({
+  host: "127.0.0.1",
+  port: 0,
+  resourcePersistencePath: stateDir,
+  workers: [
+    {
+      name: "stepwise",
+      modules: true,
+      // Module paths are kept relative to this root; the bundle lives in a temporary folder.
+      modulesRoot: outdir,
+      scriptPath: join(outdir, "index.js"),
+      compatibilityDate,
+      durableObjects: {
+        SITE_STORE: { className: "SiteStore", useSQLite: true },
+        BENCH_COUNTER: { className: "BenchCounter", useSQLite: true },
+      },
+      bindings: { UNKNOWN_SITES: "accept", ALLOW_LOCALHOST: "false", STATS_TOKEN: TOKEN, DEMO_SHOP: "false", BENCH_ROUTES: "true" },
+    },
+  ],
+}));
+const origin = (await mf.ready).origin;
+
+// 3. A realistic mix: 80 % pageviews, 15 % micro, 5 % macro with revenue; 2,000 visitors,
+// 60 pages, several channels.
+const PAGES = Array.from({ length: 60 }, (_, i) => (i === 0 ? "/" : i < 40 ? `/products/item-${i}` : `/blog/post-${i}`));
+const ARRIVALS = [
+  { r: "https://www.google.com/" },
+  { r: "https://www.bing.com/" },
+  { r: "https://t.co/x" },
+  { r: "https://www.linkedin.com/" },
+  { q: "?utm_source=newsletter&utm_medium=email&utm_campaign=weekly" },
+  { q: "?utm_source=google&utm_medium=cpc&gclid=x" },
+  {},
+];
+const MICRO = ["add_to_cart", "search", "sign_up", "newsletter_signup", "File Download"];
+const AGENTS = [
+  "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
+  "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1",
+  "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0",
+];
+let sequence = 0;
+function nextHit() {
+  const n = sequence++;
+  const visitor = (n * 7919) % 2000;
+  const page = PAGES[(n * 31) % PAGES.length];
+  const arrival = ARRIVALS[visitor % ARRIVALS.length];
+  const roll = n % 20; // 16 of 20 pageviews, 3 micro, 1 macro
+  const body =
+    roll < 16
+      ? { n: "pageview", u: `https://${SITE}${page}${arrival.q ?? ""}`, d: SITE, r: arrival.r }
+      : roll < 19
+        ? { n: MICRO[n % MICRO.length], u: `https://${SITE}${page}`, d: SITE }
+        : { n: "purchase", u: `https://${SITE}/checkout`, d: SITE, $: { amount: 10 + (n % 90), currency: n % 2 ? "EUR" : "USD" } };
+  return {
+    body: JSON.stringify(body),
+    headers: { "content-type": "text/plain", "user-agent": AGENTS[visitor % AGENTS.length], "x-forwarded-for": `198.18.${visitor >> 8}.${visitor & 255}` },
+  };
+}
+
+function load(path, seconds, options = {}) {
+  return new Promise((resolve, reject) => {
+    autocannon(
+      {
+        url: origin,
+        connections: CONNECTIONS,
+        duration: seconds,
+        requests: [
+          {
+            method: "POST",
+            path,
+            setupRequest: (request) => (options.hits ? { ...request, ...nextHit() } : request),
+          },
+        ],
+      },
+      (error, result) => (error ? reject(error) : resolve(result)),
+    );
+  });
+}
+
+async function measure(name, path, options = {}) {
+  await load(path, WARMUP_SECONDS, options);
+  const before = await options.snapshot?.();
+  const result = await load(path, SECONDS, options);
+  const after = await options.snapshot?.();
+  const failed = result.non2xx + result.errors + result.timeouts;
+  if (failed > 0) throw new Error(`${name}: ${failed} failed requests`);
+  return { name, hitsPerSecond: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, total: result.requests.total, before, after };
+}
+
+const usage = async () => (await fetch(`${origin}/__bench/usage/${SITE}`)).json();
+const get = (path) => fetch(`${origin}${path}`, { headers: { authorization: `Bearer ${TOKEN}` } });
+
+try {
+  const noop = await measure("no-op route", "/__bench/noop");
+  const counter = await measure("bare DO counter", "/__bench/counter");
+  const ingest = await measure("ingest (POST /api/event)", "/api/event", { hits: true, snapshot: usage });
+  const { before, after } = ingest;
+  const hits = after.hitsRecorded - before.hitsRecorded;
+  const rowsPerHit = (after.rowsWritten - before.rowsWritten) / hits;
+  const bytesPer1k = ((after.databaseBytes - before.databaseBytes) / hits) * 1_000;
+
+  // The report over 90 days on the loaded site (see BENCHMARKS.md for the 1M-hit target).
+  const today = new Date();
+  const from = new Date(today.getTime() - 89 * 86_400_000).toISOString().slice(0, 10);
+  const to = today.toISOString().slice(0, 10);
+  const timings = [];
+  for (let i = 0; i < 7; i++) {
+    const started = performance.now();
+    const response = await get(`/api/stats/${SITE}?from=${from}&to=${to}`);
+    if (!response.ok) throw new Error(`report ${response.status}`);
+    await response.json();
+    timings.push(performance.now() - started);
+  }
+  const reportMs = timings.sort((a, b) => a - b)[3];
+
+  const rows = [noop, counter, ingest];
+  const table = [
+    "| scenario | hits/s | p50 ms | p99 ms | requests |",
+    "|---|---:|---:|---:|---:|",
+    ...rows.map((row) => `| ${row.name} | ${row.hitsPerSecond.toFixed(0)} | ${row.p50} | ${row.p99} | ${row.total} |`),
+  ].join("\n");
+  const summary = {
+    hits_per_s: Math.round(ingest.hitsPerSecond),
+    p99_ms: ingest.p99,
+    ratio_vs_noop: Number((ingest.hitsPerSecond / noop.hitsPerSecond).toFixed(3)),
+    ratio_vs_counter: Number((ingest.hitsPerSecond / counter.hitsPerSecond).toFixed(3)),
+    rows_written_per_hit: Number(rowsPerHit.toFixed(3)),
+    bytes_per_1k_hits: Math.round(bytesPer1k),
+    report_ms_90d: Number(reportMs.toFixed(1)),
+  };
+  const details = [
+    `- ${hits} hits recorded during the measured ingest run (${CONNECTIONS} connections, ${SECONDS} s per scenario after ${WARMUP_SECONDS} s warm-up)`,
+    `- rows written per hit: ${summary.rows_written_per_hit}; bytes stored per 1,000 hits: ${summary.bytes_per_1k_hits}`,
+    `- rows held by the site's object after the run: ${JSON.stringify(after.rows)}`,
+    `- 90-day report on that site (${after.hitsRecorded} hits in all): median ${summary.report_ms_90d} ms of 7`,
+  ].join("\n");
+  console.log(`\n${table}\n\n${details}\n`);
+
+  const benchmarks = readFileSync("BENCHMARKS.md", "utf8");
+  const section = `<!-- results:start -->\nLatest run (${new Date().toISOString().slice(0, 16)}Z, ${process.platform}, Node ${process.version}):\n\n${table}\n\n${details}\n\n\`\`\`json\n${JSON.stringify(summary)}\n\`\`\`\n<!-- results:end -->`;
+  writeFileSync("BENCHMARKS.md", benchmarks.replace(/<!-- results:start -->[\s\S]*<!-- results:end -->/, section));
+  console.log(JSON.stringify(summary));
+} finally {
+  await mf.dispose();
+  rmSync(outdir, { recursive: true, force: true });
+  rmSync(stateDir, { recursive: true, force: true });
+}

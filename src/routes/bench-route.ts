@@ -1,0 +1,27 @@
+import { Hono } from "hono";
+import { readSettings } from "../config/settings";
+import { ApiError } from "../http/api-error";
+import { siteStore } from "../storage/site-store-client";
+
+/**
+ * Routes for `npm run bench` only (BENCH_ROUTES=true; the deployed default is false): the two
+ * baselines ingest is compared with, on the same worker, and the stores' usage counters.
+ */
+export const benchRoute = new Hono<{ Bindings: Env }>();
+
+benchRoute.use("/__bench/*", async (c, next) => {
+  if (!readSettings(c.env).BENCH_ROUTES) throw new ApiError(404, "not_found", "No such endpoint.");
+  await next();
+});
+
+/** Baseline 1: the Worker answering and nothing else. */
+benchRoute.post("/__bench/noop", (c) => c.body(null, 204));
+
+/** Baseline 2: one bare Durable Object counter increment, the floor of this architecture. */
+benchRoute.post("/__bench/counter", async (c) => {
+  await c.env.BENCH_COUNTER.getByName("bench").increment();
+  return c.body(null, 204);
+});
+
+/** Hits recorded, rows written and bytes stored by one site's store. */
+benchRoute.get("/__bench/usage/:site", async (c) => c.json(await siteStore(c.env, c.req.param("site")).usage()));
