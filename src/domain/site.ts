@@ -47,6 +47,8 @@ export interface CompiledSite {
   funnels: readonly CompiledFunnel[];
   /** The prop whose value names the hit's A/B variant. */
   variantProp: string;
+  /** How many Durable Objects share the site's hits. */
+  shards: number;
 }
 
 export function compileSite(settings: SiteSettings): CompiledSite {
@@ -63,12 +65,13 @@ export function compileSite(settings: SiteSettings): CompiledSite {
     })),
     funnels: settings.funnels.map(compileFunnel),
     variantProp: settings.variantProp,
+    shards: settings.shards,
   };
 }
 
 /** An unknown site accepted in "accept" mode: built-in taxonomy, privacy signals honoured. */
 export function unconfiguredSite(id: string): CompiledSite {
-  return { id, configured: false, hostnames: null, honorPrivacySignals: true, useDefaultTaxonomy: true, goals: [], funnels: [], variantProp: "variant" };
+  return { id, configured: false, hostnames: null, honorPrivacySignals: true, useDefaultTaxonomy: true, goals: [], funnels: [], variantProp: "variant", shards: 1 };
 }
 
 const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);

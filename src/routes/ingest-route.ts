@@ -4,6 +4,7 @@ import { readSettings } from "../config/settings";
 import { deviceClass } from "../domain/device";
 import { dropReasonFor, type DropReason } from "../domain/drop-policy";
 import { buildRecordedHit, UNKNOWN_COUNTRY, type IncomingHit } from "../domain/recorded-hit";
+import { shardFor } from "../domain/shard-routing";
 import { unconfiguredSite } from "../domain/site";
 import { ApiError } from "../http/api-error";
 import { readEvent } from "../http/event-body";
@@ -62,7 +63,8 @@ ingestRoute.post("/api/event", async (c) => {
         console.log(JSON.stringify({ message: "hit dropped", reason: "unknown_site", site: siteId }));
         return { site: siteId, dropped: "unknown_site" };
       }
-      const store = siteStore(c.env, siteId);
+      // A visitor always lands on the same shard of a site (domain/shard-routing.ts).
+      const store = siteStore(c.env, siteId, shardFor(siteId, ip, userAgent, site.shards));
       if (reason !== null) {
         await store.recordDrop(reason, timestamp);
         return { site: siteId, dropped: reason };

@@ -10,7 +10,7 @@ import { dayOf, formatDay } from "../domain/utc-time";
 import { ApiError } from "../http/api-error";
 import { requireBearerToken } from "../http/bearer-token";
 import { statsQuerySchema, type StatsQuery } from "../schemas/stats-query-schema";
-import { siteStore } from "../storage/site-store-client";
+import { SiteShards } from "../storage/site-store-client";
 
 export const statsRoute = new Hono<{ Bindings: Env }>();
 
@@ -20,7 +20,7 @@ const notFound = () => new ApiError(404, "not_found", "No such site, or no data 
 interface ReportRequest extends StatsQuery {
   siteId: string;
   site: CompiledSite | undefined;
-  store: ReturnType<typeof siteStore>;
+  store: SiteShards;
 }
 
 /**
@@ -40,7 +40,7 @@ async function openReport(c: Context<{ Bindings: Env }>, options: { by?: boolean
   if (!SITE_ID.test(siteId)) throw notFound();
 
   const site = siteDirectory().get(siteId);
-  const store = siteStore(c.env, siteId);
+  const store = new SiteShards(c.env, siteId, site?.shards ?? 1);
   // An unconfigured site exists only once it has data, and only where unknown sites are accepted.
   if (site === undefined && (settings.UNKNOWN_SITES === "drop" || !(await store.hasData()))) throw notFound();
   return { ...parsed.data, siteId, site, store };

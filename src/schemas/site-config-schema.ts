@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { isDefaultGoalName } from "../domain/default-taxonomy";
+import { MAX_SHARDS } from "../domain/shard-routing";
 
 /**
  * The shape of stepwise.config.json: the sites this deployment serves and their goals.
@@ -90,6 +91,8 @@ export const siteSchema = z.strictObject({
   funnels: z.array(funnelSchema).max(20).default([]),
   /** The prop naming a hit's A/B variant. */
   variantProp: z.string().min(1).max(300).default("variant"),
+  /** Durable Objects the site's hits are spread over (README, "Capacity"). */
+  shards: z.number().int().min(1).max(MAX_SHARDS).default(1),
 });
 
 export const siteConfigSchema = z

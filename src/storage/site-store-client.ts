@@ -1,9 +1,68 @@
-import type { SiteStore } from "./site-store";
+import type { ReportFilters } from "../domain/report-filter";
+import type { BreakdownRows, FunnelStepRow, GoalRow, ReportRange, ReportRows, VariantGoalRow } from "../domain/report";
+import type { SegmentFilter } from "../domain/segment-rollup";
+import { mergeBreakdowns, mergeReportRows, sumFunnelSteps, sumGoals, sumVariantGoals, sumVisitorsBy } from "../domain/shard-merge";
+import { shardName } from "../domain/shard-routing";
+import type { SegmentTotal, SiteStore } from "./site-store";
 
 /**
- * The Durable Object of one site, addressed by the site id: every hit and report of a site goes
- * to the same object, and different sites never share one.
+ * A site's Durable Object (or one of its shards), addressed by name: every hit and report of a
+ * site goes to its objects, and different sites never share one.
  */
-export function siteStore(env: Env, siteId: string): DurableObjectStub<SiteStore> {
-  return env.SITE_STORE.getByName(siteId);
+export function siteStore(env: Env, siteId: string, shard = 0): DurableObjectStub<SiteStore> {
+  return env.SITE_STORE.getByName(shardName(siteId, shard));
+}
+
+/** Breakdown rows each shard returns when they are merged: all of them, so the top N is exact. */
+const ALL_ROWS = 100_000;
+
+/** All shards of a site, read together; their answers are summed (domain/shard-merge.ts). */
+export class SiteShards {
+  private readonly stores: DurableObjectStub<SiteStore>[];
+
+  constructor(env: Env, siteId: string, shards: number) {
+    this.stores = Array.from({ length: Math.max(1, shards) }, (_, shard) => siteStore(env, siteId, shard));
+  }
+
+  private get shardLimit() {
+    return (limit: number) => (this.stores.length > 1 ? ALL_ROWS : limit);
+  }
+
+  private all<T>(read: (store: DurableObjectStub<SiteStore>) => Promise<T>): Promise<T[]> {
+    return Promise.all(this.stores.map(read));
+  }
+
+  async hasData(): Promise<boolean> {
+    return (await this.all((store) => store.hasData())).some(Boolean);
+  }
+
+  async readReport(range: ReportRange, filters: ReportFilters, limit: number): Promise<ReportRows> {
+    return mergeReportRows(await this.all((store) => store.readReport(range, filters, this.shardLimit(limit))), limit);
+  }
+
+  async readFunnels(range: ReportRange, filters: ReportFilters): Promise<FunnelStepRow[]> {
+    return sumFunnelSteps((await this.all((store) => store.readFunnels(range, filters))).flat());
+  }
+
+  async readSegments(range: ReportRange, filters: ReportFilters, dimension: "channel" | "source" | "campaign", limit: number): Promise<BreakdownRows> {
+    return mergeBreakdowns(await this.all((store) => store.readSegments(range, filters, dimension, this.shardLimit(limit))), limit);
+  }
+
+  async readVariants(range: ReportRange, filters: ReportFilters): Promise<{ visitors: { variant: string; visitors: number }[]; goals: VariantGoalRow[] }> {
+    const parts = await this.all((store) => store.readVariants(range, filters));
+    return { visitors: sumVisitorsBy(parts.flatMap((part) => part.visitors), "variant"), goals: sumVariantGoals(parts.flatMap((part) => part.goals)) };
+  }
+
+  async readLift(range: ReportRange, filters: ReportFilters): Promise<{ totals: { visitors: number; macroVisitors: number }; goals: GoalRow[]; pairs: { goal: string; visitors: number }[] }> {
+    const parts = await this.all((store) => store.readLift(range, filters));
+    return {
+      totals: parts.reduce((sum, part) => ({ visitors: sum.visitors + part.totals.visitors, macroVisitors: sum.macroVisitors + part.totals.macroVisitors }), { visitors: 0, macroVisitors: 0 }),
+      goals: sumGoals(parts.flatMap((part) => part.goals)),
+      pairs: sumVisitorsBy(parts.flatMap((part) => part.pairs), "goal"),
+    };
+  }
+
+  async readSegmentCounts(range: ReportRange, filters: ReportFilters, membership: { filter: SegmentFilter; value: string }): Promise<SegmentTotal[]> {
+    return sumVisitorsBy((await this.all((store) => store.readSegmentCounts(range, filters, membership))).flat(), "kind", "key", "step");
+  }
 }

@@ -1,0 +1,106 @@
+import type { BreakdownRows, DimensionRow, FunnelStepRow, GoalRow, ReportRows, RevenueRow, VariantGoalRow } from "./report";
+
+/**
+ * Reports of a sharded site are the sums of its shards' reports: every visitor-day lives in
+ * exactly one shard, so every count (visitors included) adds up exactly. Top-N breakdowns are
+ * merged from the shards' full lists and cut after summing.
+ */
+function sumBy<T>(rows: readonly T[], key: (row: T) => string, add: (into: T, row: T) => void): T[] {
+  const merged = new Map<string, T>();
+  for (const row of rows) {
+    const id = key(row);
+    const existing = merged.get(id);
+    if (existing) add(existing, row);
+    else merged.set(id, { ...row });
+  }
+  return [...merged.values()];
+}
+
+const sumRevenue = (rows: readonly RevenueRow[]) => sumBy(rows, (r) => `${r.key}\u001f${r.currency}`, (into, r) => (into.micros += r.micros));
+
+export function mergeBreakdowns(parts: readonly BreakdownRows[], limit: number): BreakdownRows {
+  const rows = sumBy(
+    parts.flatMap((part) => part.rows),
+    (row) => row.value,
+    (into: DimensionRow, row) => {
+      into.visitors += row.visitors;
+      into.pageviews += row.pageviews;
+      into.microHits += row.microHits;
+      into.microVisitors += row.microVisitors;
+      into.macroHits += row.macroHits;
+      into.macroVisitors += row.macroVisitors;
+    },
+  )
+    .sort((a, b) => b.visitors - a.visitors || b.pageviews - a.pageviews || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0))
+    .slice(0, limit);
+  const engagement = sumBy(
+    parts.flatMap((part) => part.engagement),
+    (row) => row.page,
+    (into, row) => {
+      into.reports += row.reports;
+      into.scrollDepthSum += row.scrollDepthSum;
+      into.engagedMs += row.engagedMs;
+    },
+  );
+  return { rows, revenue: sumRevenue(parts.flatMap((part) => part.revenue)), engagement };
+}
+
+export const sumGoals = (rows: readonly GoalRow[]) =>
+  sumBy(rows, (r) => `${r.class}\u001f${r.goal}`, (into, r) => {
+    into.hits += r.hits;
+    into.goalVisitors += r.goalVisitors;
+  });
+
+export function mergeReportRows(parts: readonly ReportRows[], limit: number): ReportRows {
+  const [first] = parts;
+  if (first === undefined) throw new Error("a site has at least one shard");
+  if (parts.length === 1) return first;
+  return {
+    buckets: sumBy(parts.flatMap((p) => p.buckets), (b) => String(b.hour), (into, b) => {
+      into.visitors += b.visitors;
+      into.hourVisitors += b.hourVisitors;
+      into.pageviews += b.pageviews;
+      into.events += b.events;
+      into.micro += b.micro;
+      into.macro += b.macro;
+    }).sort((a, b) => a.hour - b.hour),
+    classes: sumBy(parts.flatMap((p) => p.classes), (c) => c.class, (into, c) => {
+      into.hits += c.hits;
+      into.classVisitors += c.classVisitors;
+    }),
+    goals: sumGoals(parts.flatMap((p) => p.goals)),
+    goalRevenue: sumRevenue(parts.flatMap((p) => p.goalRevenue)),
+    breakdowns: Object.fromEntries(
+      Object.keys(first.breakdowns).map((dimension) => [
+        dimension,
+        mergeBreakdowns(
+          parts.map((p) => p.breakdowns[dimension as keyof ReportRows["breakdowns"]]),
+          limit,
+        ),
+      ]),
+    ) as ReportRows["breakdowns"],
+    engagement: parts.reduce(
+      (sum, p) => ({
+        visits: sum.visits + p.engagement.visits,
+        bounces: sum.bounces + p.engagement.bounces,
+        visitDurationMs: sum.visitDurationMs + p.engagement.visitDurationMs,
+        pageviews: sum.pageviews + p.engagement.pageviews,
+      }),
+      { visits: 0, bounces: 0, visitDurationMs: 0, pageviews: 0 },
+    ),
+    dropped: sumBy(parts.flatMap((p) => p.dropped), (d) => d.reason, (into, d) => (into.hits += d.hits)),
+  };
+}
+
+export const sumFunnelSteps = (rows: readonly FunnelStepRow[]) => sumBy(rows, (r) => `${r.funnel}\u001f${r.step}`, (into, r) => (into.visitors += r.visitors));
+
+export const sumVariantGoals = (rows: readonly VariantGoalRow[]) =>
+  sumBy(rows, (r) => `${r.variant}\u001f${r.class}\u001f${r.goal}`, (into, r) => {
+    into.hits += r.hits;
+    into.goalVisitors += r.goalVisitors;
+  });
+
+/** Sums rows that have a `visitors` count by the given key fields. */
+export function sumVisitorsBy<T extends { visitors: number }>(rows: readonly T[], ...keys: (keyof T)[]): T[] {
+  return sumBy(rows, (r) => keys.map((k) => String(r[k])).join("\u001f"), (into, r) => (into.visitors += r.visitors));
+}
