@@ -10,6 +10,7 @@ const settingsSchema = z.object({
   STATS_TOKEN: z.string().min(1).optional(),
   DEMO_SHOP: z.enum(["true", "false"]).default("false").transform((flag) => flag === "true"),
   BENCH_ROUTES: z.enum(["true", "false"]).default("false").transform((flag) => flag === "true"),
+  HOURLY_DETAIL_DAYS: z.coerce.number().int().min(1).max(3_650).default(31),
 });
 
 export type Settings = z.output<typeof settingsSchema>;
@@ -25,6 +26,7 @@ export function readSettings(env: Env): Settings {
     STATS_TOKEN: env.STATS_TOKEN === "" ? undefined : env.STATS_TOKEN,
     DEMO_SHOP: env.DEMO_SHOP,
     BENCH_ROUTES: env.BENCH_ROUTES,
+    HOURLY_DETAIL_DAYS: env.HOURLY_DETAIL_DAYS,
   });
   cache.set(env, settings);
   return settings;

@@ -112,3 +112,29 @@ export function migrate(sql: SqlStorage): void {
     sql.exec("INSERT INTO schema_migrations (version) VALUES (?)", version);
   });
 }
+
+/** Counter tables keyed by hour, with their key and sum columns, for folding old hours into days. */
+export const HOURLY_TABLES = [
+  {
+    table: "hourly_counters",
+    key: ["name", "goal", "class", "page", "source", "channel", "campaign", "country", "device", "variant", "currency"],
+    sums: [
+      "hits",
+      "visitors",
+      "hour_visitors",
+      "page_visitors",
+      "goal_visitors",
+      "class_visitors",
+      "variant_visitors",
+      "visits",
+      "bounces",
+      "visit_duration_ms",
+      "revenue_micros",
+      "scroll_depth_sum",
+      "engaged_ms",
+    ],
+  },
+  { table: "funnel_counters", key: ["funnel", "step", "source", "channel", "campaign", "country", "device", "variant"], sums: ["visitors"] },
+  { table: "lift_counters", key: ["goal", "source", "channel", "campaign", "country", "device", "variant"], sums: ["visitors"] },
+  { table: "dropped_hits", key: ["reason"], sums: ["hits"] },
+] as const;

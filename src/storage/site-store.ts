@@ -13,10 +13,11 @@ import {
 import { VISITOR_FILTERS, type ReportFilters } from "../domain/report-filter";
 import { rollUpVisitorDays, type SegmentFilter, type SegmentKind } from "../domain/segment-rollup";
 import { toMicros } from "../domain/money";
-import { dayOf, hourOf, nextMidnight } from "../domain/utc-time";
+import { dayOf, firstHourOfDay, hourOf, nextMidnight } from "../domain/utc-time";
+import { readSettings } from "../config/settings";
 import { importSaltKey, newSalt, visitorHash } from "../domain/visitor-hash";
 import { advanceVisitor, NO_VARIANT, resolveVisitor, type Attribution, type Increments, type VisitorDay } from "../domain/visit-tracker";
-import { migrate } from "./migrations";
+import { HOURLY_TABLES, migrate } from "./migrations";
 import { readBreakdown, readFunnelSteps, readGoals, readLiftPairs, readReportRows, readTotals, readVariantGoals, type Scope } from "./report-queries";
 
 /** Passed to `record` only to compute the visitor hash; never stored, never logged. */
@@ -168,10 +169,36 @@ export class SiteStore extends DurableObject<Env> {
    */
   override async alarm(): Promise<void> {
     const now = Date.now();
+    this.maintain(now);
+    await this.ctx.storage.setAlarm(nextMidnight(now) + ALARM_DELAY_AFTER_MIDNIGHT_MS);
+  }
+
+  /** The daily work, as of `now`; each step does only what is due, so running it again changes nothing. */
+  private maintain(now: number): void {
     const today = dayOf(now);
     this.rollUpDay(today - 1);
     this.forgetBefore(today - 1);
-    await this.ctx.storage.setAlarm(nextMidnight(now) + ALARM_DELAY_AFTER_MIDNIGHT_MS);
+    this.foldHoursBefore(firstHourOfDay(today - readSettings(this.env).HOURLY_DETAIL_DAYS));
+  }
+
+  /**
+   * Folds every hourly bucket before `cutoffHour` into its day's first hour (hour % 24 = 0),
+   * summing counters with the same key: storage then grows with days, not hours. Every report
+   * sums over hour ranges, so daily figures are unchanged; only hourly timeseries lose detail.
+   */
+  private foldHoursBefore(cutoffHour: number): void {
+    for (const { table, key, sums } of HOURLY_TABLES) {
+      const keys = key.join(", ");
+      this.sql.exec(
+        `INSERT INTO ${table} (hour, ${keys}, ${sums.join(", ")})
+         SELECT (hour / 24) * 24, ${keys}, ${sums.map((column) => `SUM(${column})`).join(", ")}
+           FROM ${table} WHERE hour < ? AND hour % 24 != 0
+          GROUP BY hour / 24, ${keys}
+         ON CONFLICT DO UPDATE SET ${sums.map((column) => `${column} = ${column} + excluded.${column}`).join(", ")}`,
+        cutoffHour,
+      );
+      this.sql.exec(`DELETE FROM ${table} WHERE hour < ? AND hour % 24 != 0`, cutoffHour);
+    }
   }
 
   /**
