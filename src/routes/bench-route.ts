@@ -25,3 +25,14 @@ benchRoute.post("/__bench/counter", async (c) => {
 
 /** Hits recorded, rows written and bytes stored by one site's store. */
 benchRoute.get("/__bench/usage/:site", async (c) => c.json(await siteStore(c.env, c.req.param("site")).usage()));
+
+/** One simulated day of traffic recorded into a site's store, then that day's maintenance (scripts/bench.mjs). */
+benchRoute.post("/__bench/simulate/:site", async (c) => {
+  const day = Number(c.req.query("day"));
+  const hits = Number(c.req.query("hits"));
+  const visitors = Number(c.req.query("visitors"));
+  if (![day, hits, visitors].every((value) => Number.isInteger(value) && value > 0)) {
+    throw new ApiError(400, "invalid_query", "day, hits and visitors must be positive integers.");
+  }
+  return c.json(await siteStore(c.env, c.req.param("site")).simulateDay(day, hits, visitors));
+});

@@ -13,7 +13,9 @@ import {
 import { VISITOR_FILTERS, type ReportFilters } from "../domain/report-filter";
 import { rollUpVisitorDays, type SegmentFilter, type SegmentKind } from "../domain/segment-rollup";
 import { toMicros } from "../domain/money";
-import { dayOf, firstHourOfDay, hourOf, nextMidnight } from "../domain/utc-time";
+import { dayOf, firstHourOfDay, hourOf, MS_PER_DAY, nextMidnight } from "../domain/utc-time";
+import { unconfiguredSite } from "../domain/site";
+import { simulatedHit } from "./simulated-traffic";
 import { readSettings } from "../config/settings";
 import { importSaltKey, newSalt, visitorHash } from "../domain/visitor-hash";
 import { advanceVisitor, NO_VARIANT, resolveVisitor, type Attribution, type Increments, type VisitorDay } from "../domain/visit-tracker";
@@ -84,7 +86,7 @@ export class SiteStore extends DurableObject<Env> {
       todayKey.then((key) => visitorHash(key, hit.siteId, identity.ip, identity.userAgent)),
       yesterdayKey?.then((key) => visitorHash(key, hit.siteId, identity.ip, identity.userAgent)) ?? null,
     ]);
-    await this.ensureAlarm(hit.timestamp);
+    await this.ensureAlarm();
 
     // From here on everything is synchronous: no other hit can interleave with this visitor's
     // read-modify-write, and all writes land in one atomic batch.
@@ -152,6 +154,22 @@ export class SiteStore extends DurableObject<Env> {
     const scope = this.scope(range, filters);
     const pairs = [...readLiftPairs(this.sql, scope)].map(([goal, visitors]) => ({ goal, visitors }));
     return { totals: readTotals(this.sql, scope), goals: readGoals(this.sql, scope).goals, pairs };
+  }
+
+  /**
+   * For `npm run bench` only (through BENCH_ROUTES): records one simulated UTC day of a realistic
+   * mix through `record`, then does that day's maintenance as the midnight alarm would, and
+   * reports usage. The hits are synthetic; nothing of a real visitor is involved.
+   */
+  async simulateDay(day: number, hitsPerDay: number, visitorsPerDay: number): Promise<Awaited<ReturnType<SiteStore["usage"]>>> {
+    const site = unconfiguredSite(this.ctx.id.name ?? "bench.example");
+    const start = day * MS_PER_DAY;
+    for (let i = 0; i < hitsPerDay; i++) {
+      const { hit, identity } = simulatedHit(site, i, hitsPerDay, visitorsPerDay, start);
+      await this.record(hit, identity);
+    }
+    this.maintain(start + MS_PER_DAY + ALARM_DELAY_AFTER_MIDNIGHT_MS);
+    return this.usage();
   }
 
   private scope(range: ReportRange, filters: ReportFilters): Scope {
@@ -304,10 +322,10 @@ export class SiteStore extends DurableObject<Env> {
     return key;
   }
 
-  private async ensureAlarm(now: number): Promise<void> {
+  private async ensureAlarm(): Promise<void> {
     if (this.alarmChecked) return;
     if ((await this.ctx.storage.getAlarm()) === null) {
-      await this.ctx.storage.setAlarm(nextMidnight(now) + ALARM_DELAY_AFTER_MIDNIGHT_MS);
+      await this.ctx.storage.setAlarm(nextMidnight(Date.now()) + ALARM_DELAY_AFTER_MIDNIGHT_MS);
     }
     this.alarmChecked = true;
   }
