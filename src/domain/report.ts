@@ -9,7 +9,7 @@ import { dayOfHour, firstHourOfDay, formatDay, formatHour, lastHourOfDay } from 
 export type Interval = "hour" | "day";
 export const DIMENSIONS = ["page", "source", "channel", "campaign", "country", "device"] as const;
 export type Dimension = (typeof DIMENSIONS)[number];
-export const DROP_REASONS = ["bot", "hostname_mismatch", "do_not_track", "global_privacy_control"] as const;
+export const DROP_REASONS = ["bot", "hostname_mismatch", "do_not_track", "global_privacy_control", "rate_limited"] as const;
 export type CountedDropReason = (typeof DROP_REASONS)[number];
 
 export interface ReportRange {

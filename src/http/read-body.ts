@@ -1,9 +1,13 @@
 import { ApiError } from "./api-error";
 
+/** A whole body must arrive within this time; a slow or stalled one is cut off (408). */
+export const BODY_READ_TIMEOUT_MS = 5_000;
+
 /**
  * Reads a request body as UTF-8 text, refusing more than `maxBytes` before reading it all:
  * the Content-Length is checked first, and a chunked or lying body is cut off as soon as it
- * passes the cap, so an endless body costs at most `maxBytes` of memory.
+ * passes the cap, so an endless body costs at most `maxBytes` of memory. A body that is not
+ * complete within BODY_READ_TIMEOUT_MS is cut off too.
  */
 export async function readCappedText(request: Request, maxBytes: number): Promise<string> {
   const declared = request.headers.get("content-length");
@@ -13,15 +17,29 @@ export async function readCappedText(request: Request, maxBytes: number): Promis
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let received = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    received += value.byteLength;
-    if (received > maxBytes) {
-      await reader.cancel();
-      throw tooLarge(maxBytes);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<"timeout">((resolve) => {
+    timer = setTimeout(() => resolve("timeout"), BODY_READ_TIMEOUT_MS);
+  });
+  try {
+    for (;;) {
+      const next = await Promise.race([reader.read(), deadline]);
+      if (next === "timeout") {
+        // Not awaited: cancelling a stalled stream may itself wait on the stalled sender.
+        reader.cancel().catch(() => undefined);
+        throw new ApiError(408, "body_timeout", `The body did not arrive within ${BODY_READ_TIMEOUT_MS / 1_000} seconds.`);
+      }
+      const { done, value } = next;
+      if (done) break;
+      received += value.byteLength;
+      if (received > maxBytes) {
+        await reader.cancel();
+        throw tooLarge(maxBytes);
+      }
+      chunks.push(value);
     }
-    chunks.push(value);
+  } finally {
+    clearTimeout(timer);
   }
   const bytes = new Uint8Array(received);
   let offset = 0;

@@ -8,6 +8,7 @@ import { shardFor } from "../domain/shard-routing";
 import { unconfiguredSite } from "../domain/site";
 import { ApiError } from "../http/api-error";
 import { readEvent } from "../http/event-body";
+import { RATE_LIMIT_PER_MINUTE } from "../storage/site-store";
 import { siteStore } from "../storage/site-store-client";
 
 /** Response header naming why hits were dropped, e.g. `bot` or `shop.example=bot, b.example=unknown_site`. */
@@ -69,12 +70,18 @@ ingestRoute.post("/api/event", async (c) => {
         await store.recordDrop(reason, timestamp);
         return { site: siteId, dropped: reason };
       }
-      await store.record(buildRecordedHit(site, incoming, context), { ip, userAgent });
-      return { site: siteId, dropped: null };
+      const outcome = await store.record(buildRecordedHit(site, incoming, context), { ip, userAgent });
+      return { site: siteId, dropped: outcome.rateLimited ? "rate_limited" : null };
     }),
   );
 
   const dropped = outcomes.flatMap((outcome) => (outcome.dropped === null ? [] : [{ site: outcome.site, reason: outcome.dropped }]));
+  if (dropped.length > 0 && dropped.every((drop) => drop.reason === "rate_limited")) {
+    // The one drop a client should act on: slow down. (It is counted in the site's report too.)
+    throw new ApiError(429, "rate_limited", `More than ${RATE_LIMIT_PER_MINUTE} hits a minute from one client; try again in a minute.`, undefined, {
+      "Retry-After": "60",
+    });
+  }
   if (dropped.length > 0) {
     c.header(DROP_HEADER, outcomes.length === 1 ? dropped.map((d) => d.reason).join() : dropped.map((d) => `${d.site}=${d.reason}`).join(", "));
   }

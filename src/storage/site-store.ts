@@ -31,7 +31,15 @@ export interface VisitorIdentity {
 export interface RecordOutcome {
   /** Rows this hit wrote, from the SQL cursors: the unit Durable Object storage bills. */
   rowsWritten: number;
+  /** True when the client went over RATE_LIMIT_PER_MINUTE: the hit was counted as a drop only. */
+  rateLimited?: boolean;
 }
+
+/**
+ * Hits one client (a salted hash of IP and site, kept in memory only) may send a site per
+ * minute. A person browsing sends a few; more than two a second for a minute is a script.
+ */
+export const RATE_LIMIT_PER_MINUTE = 120;
 
 type VisitorRow = { vid: string; day: number; state: string };
 
@@ -70,6 +78,9 @@ export class SiteStore extends DurableObject<Env> {
   /** Since this instance started: hits recorded and rows they wrote (for `usage`, the benchmark). */
   private hitsRecorded = 0;
   private rowsWrittenByHits = 0;
+  /** Hits per client in the current minute; starts over every minute, never stored. */
+  private rateMinute = -1;
+  private readonly hitsThisMinute = new Map<string, number>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -82,11 +93,16 @@ export class SiteStore extends DurableObject<Env> {
     const day = dayOf(hit.timestamp);
     const todayKey = this.existingSaltKey(day) ?? this.createSalt(day);
     const yesterdayKey = this.existingSaltKey(day - 1);
-    const [todayVid, yesterdayVid] = await Promise.all([
+    const [todayVid, yesterdayVid, clientKey] = await Promise.all([
       todayKey.then((key) => visitorHash(key, hit.siteId, identity.ip, identity.userAgent)),
       yesterdayKey?.then((key) => visitorHash(key, hit.siteId, identity.ip, identity.userAgent)) ?? null,
+      todayKey.then((key) => visitorHash(key, hit.siteId, identity.ip, "rate limit")),
     ]);
     await this.ensureAlarm();
+    if (this.overRateLimit(clientKey, hit.timestamp)) {
+      this.countDrop("rate_limited", hit.timestamp);
+      return { rowsWritten: 1, rateLimited: true };
+    }
 
     // From here on everything is synchronous: no other hit can interleave with this visitor's
     // read-modify-write, and all writes land in one atomic batch.
@@ -116,12 +132,28 @@ export class SiteStore extends DurableObject<Env> {
 
   /** Counts a hit that was dropped on purpose, so the owner sees what was filtered and why. */
   async recordDrop(reason: CountedDropReason, timestamp: number): Promise<void> {
+    this.countDrop(reason, timestamp);
+  }
+
+  private countDrop(reason: CountedDropReason, timestamp: number): void {
     this.sql.exec(
       `INSERT INTO dropped_hits (hour, reason, hits) VALUES (?, ?, 1)
        ON CONFLICT DO UPDATE SET hits = hits + 1`,
       hourOf(timestamp),
       reason,
     );
+  }
+
+  /** Counts the client's hit in the current minute; true once it is over the limit. */
+  private overRateLimit(clientKey: string, timestamp: number): boolean {
+    const minute = Math.floor(timestamp / 60_000);
+    if (minute !== this.rateMinute) {
+      this.rateMinute = minute;
+      this.hitsThisMinute.clear();
+    }
+    const hits = (this.hitsThisMinute.get(clientKey) ?? 0) + 1;
+    this.hitsThisMinute.set(clientKey, hits);
+    return hits > RATE_LIMIT_PER_MINUTE;
   }
 
   /** Sums for a report over whole UTC days; see domain/report.ts for the figures built on them. */

@@ -82,7 +82,7 @@ describe.skipIf(NO_BROWSER)("demo shop in Chromium against wrangler dev", () => 
     // Pages: / /search /products/trail-shoe /cart /register /thank-you. Events: search, add_to_cart,
     // Form: Submission, File Download, Outbound Link: Click, newsletter_signup, sign_up, purchase.
     expect(report.totals).toEqual({ visitors: 1, pageviews: 6, events: 8 });
-    expect(report.dropped).toEqual({ bot: 0, hostname_mismatch: 0, do_not_track: 0, global_privacy_control: 0 });
+    expect(report.dropped).toEqual({ bot: 0, hostname_mismatch: 0, do_not_track: 0, global_privacy_control: 0, rate_limited: 0 });
   });
 
   it("classifies every signal: the purchase with its revenue, and each micro step", () => {

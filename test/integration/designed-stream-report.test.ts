@@ -181,7 +181,7 @@ describe("a designed stream gives exactly the report worked out by hand", () => 
   });
 
   it("dropped hits by reason", () => {
-    expect(report.dropped).toEqual({ bot: 1, hostname_mismatch: 1, do_not_track: 0, global_privacy_control: 0 });
+    expect(report.dropped).toEqual({ bot: 1, hostname_mismatch: 1, do_not_track: 0, global_privacy_control: 0, rate_limited: 0 });
   });
 
   it("a range with only the second day reports only its hits", async () => {

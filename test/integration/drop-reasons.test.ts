@@ -1,4 +1,5 @@
-import { describe, expect, it } from "vitest";
+import { exports } from "cloudflare:workers";
+import { describe, expect, it, vi } from "vitest";
 import { DROP_HEADER } from "../../src/routes/ingest-route";
 import { eventRequest, fetchWithSettings, getStats, postEvent, readJson, USER_AGENTS } from "../support/collector";
 
@@ -26,7 +27,7 @@ describe("dropped hits answer 202, say why in a header, and are counted per reas
     }
     await postEvent(hit(site));
     const figures = await report(site);
-    expect(figures.dropped).toEqual({ bot: 4, hostname_mismatch: 0, do_not_track: 0, global_privacy_control: 0 });
+    expect(figures.dropped).toEqual({ bot: 4, hostname_mismatch: 0, do_not_track: 0, global_privacy_control: 0, rate_limited: 0 });
     expect(figures.totals.pageviews).toBe(1);
   });
 
@@ -52,7 +53,7 @@ describe("dropped hits answer 202, say why in a header, and are counted per reas
     const dntOff = await postEvent(hit(site), { headers: { dnt: "0" } });
     expect(dntOff.headers.get(DROP_HEADER)).toBeNull();
     const figures = await report(site);
-    expect(figures.dropped).toEqual({ bot: 0, hostname_mismatch: 0, do_not_track: 1, global_privacy_control: 1 });
+    expect(figures.dropped).toEqual({ bot: 0, hostname_mismatch: 0, do_not_track: 1, global_privacy_control: 1, rate_limited: 0 });
     expect(figures.totals.pageviews).toBe(1);
   });
 
@@ -88,4 +89,47 @@ describe("dropped hits answer 202, say why in a header, and are counted per reas
     expect(figures.totals.pageviews).toBe(1);
     expect(figures.dropped.hostname_mismatch).toBe(1);
   });
+});
+
+describe("abuse", () => {
+  it("rate-limits one client to 120 hits a minute per site with a 429, counting the excess, while others go on", async () => {
+    const site = "limited.test";
+    const statuses: number[] = [];
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      vi.setSystemTime(new Date("2031-12-01T10:00:05Z"));
+      for (let i = 0; i < 125; i++) statuses.push((await postEvent(hit(site), { ip: "203.0.113.66" })).status);
+      const limited = await postEvent(hit(site), { ip: "203.0.113.66" });
+      expect(limited.status).toBe(429);
+      expect(limited.headers.get("retry-after")).toBe("60");
+      expect(await limited.json()).toMatchObject({ error: { code: "rate_limited" } });
+      // Another client of the same site is not affected.
+      expect((await postEvent(hit(site), { ip: "203.0.113.67" })).status).toBe(202);
+      // The next minute the client may send again.
+      vi.setSystemTime(new Date("2031-12-01T10:01:00Z"));
+      expect((await postEvent(hit(site), { ip: "203.0.113.66" })).status).toBe(202);
+    } finally {
+      vi.useRealTimers();
+    }
+    expect(statuses.filter((status) => status === 202)).toHaveLength(120);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(5);
+    const figures = await readJson<Report>(await getStats(site, "from=2031-12-01&to=2031-12-01"));
+    // 120 + 1 (other client) + 1 (next minute) counted; 6 refused and counted as drops.
+    expect(figures.totals.pageviews).toBe(122);
+    expect(figures.dropped.rate_limited).toBe(6);
+  });
+
+  it("cuts off a body that never finishes with 408", async () => {
+    const stalled = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('{"n":"pageview",'));
+        // ...and nothing more, ever.
+      },
+    });
+    const response = await exports.default.fetch(
+      new Request("https://collector.test/api/event", { method: "POST", headers: { "content-type": "text/plain", "user-agent": USER_AGENTS.windowsChrome }, body: stalled }),
+    );
+    expect(response.status).toBe(408);
+    expect(await response.json()).toMatchObject({ error: { code: "body_timeout" } });
+  }, 15_000);
 });

@@ -98,7 +98,7 @@ describe("buildReport: totals and conversions", () => {
   });
 
   it("counts every drop reason, zero for the ones that did not happen", () => {
-    expect(report.dropped).toEqual({ bot: 7, hostname_mismatch: 0, do_not_track: 2, global_privacy_control: 0 });
+    expect(report.dropped).toEqual({ bot: 7, hostname_mismatch: 0, do_not_track: 2, global_privacy_control: 0, rate_limited: 0 });
   });
 });
 
