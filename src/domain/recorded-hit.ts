@@ -18,6 +18,8 @@ export interface IncomingHit {
   scrollDepth: number;
   engagedMs: number;
   hashRouting: boolean;
+  /** The client's event id, for deduplicating retries. */
+  eventId?: string;
 }
 
 /** Request facts that are not personal: the IP and User-Agent never enter a RecordedHit. */
@@ -40,6 +42,8 @@ export interface RecordedHit {
   variant: string;
   /** Funnel steps this hit satisfies. */
   funnels: FunnelMatch[];
+  /** The client's event id: a retry with the same id is recorded once. */
+  eventId?: string;
   scrollDepth: number;
   engagedMs: number;
 }
@@ -67,6 +71,7 @@ export function buildRecordedHit(site: CompiledSite, hit: IncomingHit, context: 
     attribution: { ...traffic, country: context.country, device: context.device },
     variant: redactPersonal(hit.props[site.variantProp]?.trim().slice(0, MAX_VARIANT_LENGTH) ?? "") || NO_VARIANT,
     funnels: funnelMatchesFor(site.funnels, { kind: classification.kind, goal: classification.goal, path: location.path }),
+    ...(hit.eventId ? { eventId: hit.eventId } : {}),
     scrollDepth: classification.kind === "engagement" ? hit.scrollDepth : 0,
     engagedMs: classification.kind === "engagement" ? hit.engagedMs : 0,
   };

@@ -45,6 +45,7 @@ ingestRoute.post("/api/event", async (c) => {
     scrollDepth: event.sd ?? 0,
     engagedMs: event.e ?? 0,
     hashRouting: event.h === true || event.h === 1,
+    ...(event.id ? { eventId: event.id } : {}),
   };
   const context = { timestamp, country: countryOf(c.req.raw), device: deviceClass(userAgent) };
 
@@ -70,7 +71,12 @@ ingestRoute.post("/api/event", async (c) => {
         await store.recordDrop(reason, timestamp);
         return { site: siteId, dropped: reason };
       }
-      const outcome = await store.record(buildRecordedHit(site, incoming, context), { ip, userAgent });
+      const outcome = await store.record(buildRecordedHit(site, incoming, context), { ip, userAgent }).catch((error: unknown) => {
+        // The store was reset or unreachable: nothing was acknowledged, so the client may retry
+        // (with an event id, a retry of a hit that was stored after all is recorded once).
+        console.error(JSON.stringify({ message: "store unavailable", site: siteId, error: error instanceof Error ? error.message : String(error) }));
+        throw new ApiError(503, "unavailable", "The site's store is briefly unavailable; send the hit again.", undefined, { "Retry-After": "1" });
+      });
       return { site: siteId, dropped: outcome.rateLimited ? "rate_limited" : null };
     }),
   );

@@ -114,6 +114,8 @@ export const eventSchema = z
     sd: z.number().int().min(0).max(100).optional(),
     /** Engagement: engaged time on the page in milliseconds. */
     e: z.number().int().min(0).max(EVENT_LIMITS.maxEngagedMs).optional(),
+    /** Optional client event id: a retry with the same id within 24 h is recorded once. */
+    id: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, "id must be 8 to 64 letters, digits, _ or -").optional(),
     /** Plausible's hash-routing flag: the URL fragment is part of the page. */
     h: z.union([z.boolean(), z.literal(0), z.literal(1)]).optional(),
   })

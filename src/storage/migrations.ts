@@ -99,6 +99,11 @@ const MIGRATIONS: readonly string[] = [
    CREATE TABLE IF NOT EXISTS rolled_up_days (
      day INTEGER PRIMARY KEY
    );`,
+  // Client event ids of recorded hits, kept two days, so a retried hit is recorded once.
+  `CREATE TABLE IF NOT EXISTS seen_events (
+     id TEXT PRIMARY KEY,
+     day INTEGER NOT NULL
+   ) WITHOUT ROWID;`,
 ];
 
 /** Brings the schema up to date; idempotent, so safe in every constructor. */

@@ -33,6 +33,8 @@ export interface RecordOutcome {
   rowsWritten: number;
   /** True when the client went over RATE_LIMIT_PER_MINUTE: the hit was counted as a drop only. */
   rateLimited?: boolean;
+  /** True when a hit with the same event id was already recorded: nothing was written. */
+  duplicate?: boolean;
 }
 
 /**
@@ -105,19 +107,28 @@ export class SiteStore extends DurableObject<Env> {
     }
 
     // From here on everything is synchronous: no other hit can interleave with this visitor's
-    // read-modify-write, and all writes land in one atomic batch.
-    let rowsWritten = 0;
-    const todayRow = this.loadVisitor(todayVid);
-    const yesterdayRow = yesterdayVid === null ? null : this.loadVisitor(yesterdayVid);
-    const { prior } = resolveVisitor(todayRow, yesterdayRow, hit.timestamp);
-    const { next, increments, attribution, variant } = advanceVisitor(prior, todayVid, hit);
-    // A visit continuing from yesterday gets a row under today's hash (next.vid), so the rest of
-    // today finds it directly; yesterday's row stays as it was, whole for yesterday's rollup.
-    if (next !== null) rowsWritten += this.saveVisitor(next);
-    rowsWritten += this.writeCounters(hit, increments, { ...attribution, variant });
-    this.hitsRecorded += 1;
-    this.rowsWrittenByHits += rowsWritten;
-    return { rowsWritten };
+    // read-modify-write, and all writes land in one transaction: if anything fails half way, none
+    // of the hit's writes stay, so a retry counts it once.
+    return this.ctx.storage.transactionSync((): RecordOutcome => {
+      let rowsWritten = 0;
+      if (hit.eventId !== undefined) {
+        // Recorded in the same batch as the hit's counters: both are stored, or neither.
+        const seen = this.sql.exec("INSERT INTO seen_events (id, day) VALUES (?, ?) ON CONFLICT DO NOTHING", hit.eventId, day).rowsWritten;
+        if (seen === 0) return { rowsWritten: 0, duplicate: true };
+        rowsWritten += seen;
+      }
+      const todayRow = this.loadVisitor(todayVid);
+      const yesterdayRow = yesterdayVid === null ? null : this.loadVisitor(yesterdayVid);
+      const { prior } = resolveVisitor(todayRow, yesterdayRow, hit.timestamp);
+      const { next, increments, attribution, variant } = advanceVisitor(prior, todayVid, hit);
+      // A visit continuing from yesterday gets a row under today's hash (next.vid), so the rest of
+      // today finds it directly; yesterday's row stays as it was, whole for yesterday's rollup.
+      if (next !== null) rowsWritten += this.saveVisitor(next);
+      rowsWritten += this.writeCounters(hit, increments, { ...attribution, variant });
+      this.hitsRecorded += 1;
+      this.rowsWrittenByHits += rowsWritten;
+      return { rowsWritten };
+    });
   }
 
   /**
@@ -263,6 +274,7 @@ export class SiteStore extends DurableObject<Env> {
     }
     this.sql.exec("DELETE FROM salts WHERE day < ?", oldestKeptDay);
     this.sql.exec("DELETE FROM visitors WHERE day < ?", oldestKeptDay);
+    this.sql.exec("DELETE FROM seen_events WHERE day < ?", oldestKeptDay);
     for (const day of this.saltKeys.keys()) if (day < oldestKeptDay) this.saltKeys.delete(day);
   }
 
