@@ -11,6 +11,8 @@ export class SiteConfigError extends Error {
 export interface SiteDirectory {
   get(siteId: string): CompiledSite | undefined;
   readonly siteIds: readonly string[];
+  /** Every site that has read tokens, for checking a presented token against all of them. */
+  readonly sitesWithReadTokens: readonly CompiledSite[];
 }
 
 /** `sites[2] "shop.example" > goals[0] "Purchase" > stage` style location of an issue. */
@@ -42,5 +44,9 @@ export function loadSiteDirectory(raw: unknown): SiteDirectory {
     throw new SiteConfigError(`stepwise.config.json is invalid:\n${formatConfigIssues(raw, parsed.error.issues)}`);
   }
   const sites = new Map(parsed.data.sites.map((settings) => [settings.id, compileSite(settings)]));
-  return { get: (siteId) => sites.get(siteId), siteIds: [...sites.keys()] };
+  return {
+    get: (siteId) => sites.get(siteId),
+    siteIds: [...sites.keys()],
+    sitesWithReadTokens: [...sites.values()].filter((site) => site.readTokenSha256.length > 0),
+  };
 }

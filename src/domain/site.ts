@@ -49,6 +49,8 @@ export interface CompiledSite {
   variantProp: string;
   /** How many Durable Objects share the site's hits. */
   shards: number;
+  /** SHA-256 digests of the tokens that may read this site's reports. */
+  readTokenSha256: readonly string[];
 }
 
 export function compileSite(settings: SiteSettings): CompiledSite {
@@ -66,12 +68,13 @@ export function compileSite(settings: SiteSettings): CompiledSite {
     funnels: settings.funnels.map(compileFunnel),
     variantProp: settings.variantProp,
     shards: settings.shards,
+    readTokenSha256: settings.readTokenSha256,
   };
 }
 
 /** An unknown site accepted in "accept" mode: built-in taxonomy, privacy signals honoured. */
 export function unconfiguredSite(id: string): CompiledSite {
-  return { id, configured: false, hostnames: null, honorPrivacySignals: true, useDefaultTaxonomy: true, goals: [], funnels: [], variantProp: "variant", shards: 1 };
+  return { id, configured: false, hostnames: null, honorPrivacySignals: true, useDefaultTaxonomy: true, goals: [], funnels: [], variantProp: "variant", shards: 1, readTokenSha256: [] };
 }
 
 const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);

@@ -1,7 +1,12 @@
+import type { SiteDirectory } from "../config/site-directory";
 import { ApiError } from "./api-error";
 
 async function sha256(text: string): Promise<ArrayBuffer> {
   return crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+}
+
+function hexBytes(hex: string): Uint8Array {
+  return Uint8Array.from(hex.match(/../g) ?? [], (pair) => Number.parseInt(pair, 16));
 }
 
 /**
@@ -13,18 +18,38 @@ export async function tokensMatch(presented: string, expected: string): Promise<
   return crypto.subtle.timingSafeEqual(a, b);
 }
 
+const unauthorized = () =>
+  new ApiError(401, "unauthorized", "Send a valid token as `Authorization: Bearer <token>`.", undefined, {
+    "WWW-Authenticate": 'Bearer realm="stepwise"',
+  });
+
 /**
- * Checks `Authorization: Bearer <token>`. Runs before anything looks at the site, so a wrong
- * token learns nothing about which sites exist. Tokens are never logged.
+ * Checks `Authorization: Bearer <token>` for a report on `siteId`: the admin token (STATS_TOKEN)
+ * reads every site, a site's read token (its SHA-256 in the config) only that site. Every
+ * comparison is constant-time and all of them are made, whatever matches. Runs before anything
+ * looks at the site; a wrong token gets the same 401 for any site, and a site token used for
+ * another site the same 404 as an unknown site, so neither learns which sites exist. Tokens are
+ * never logged.
  */
-export async function requireBearerToken(authorization: string | undefined, expected: string | undefined): Promise<void> {
-  if (expected === undefined) {
-    throw new ApiError(403, "reporting_disabled", "This deployment has no STATS_TOKEN, so it serves no reports. Set one with `wrangler secret put STATS_TOKEN`.");
+export async function requireReportAccess(authorization: string | undefined, adminToken: string | undefined, directory: SiteDirectory, siteId: string): Promise<void> {
+  if (adminToken === undefined && directory.sitesWithReadTokens.length === 0) {
+    throw new ApiError(403, "reporting_disabled", "This deployment has no STATS_TOKEN and no site read tokens, so it serves no reports. Set one with `wrangler secret put STATS_TOKEN`.");
   }
   const presented = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? "")?.[1];
-  if (presented === undefined || !(await tokensMatch(presented, expected))) {
-    throw new ApiError(401, "unauthorized", "Send a valid token as `Authorization: Bearer <token>`.", undefined, {
-      "WWW-Authenticate": 'Bearer realm="stepwise"',
-    });
+  if (presented === undefined) throw unauthorized();
+  const digest = await sha256(presented);
+  const admin = adminToken !== undefined && (await tokensMatch(presented, adminToken));
+  let readsSite = false;
+  let readsAnySite = false;
+  for (const site of directory.sitesWithReadTokens) {
+    for (const hash of site.readTokenSha256) {
+      if (crypto.subtle.timingSafeEqual(digest, hexBytes(hash))) {
+        readsAnySite = true;
+        if (site.id === siteId) readsSite = true;
+      }
+    }
   }
+  if (admin || readsSite) return;
+  if (readsAnySite) throw new ApiError(404, "not_found", "No such site, or no data for it.");
+  throw unauthorized();
 }

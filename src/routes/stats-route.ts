@@ -8,7 +8,7 @@ import { buildFunnelsReport, buildLiftReport, buildSegmentReport, buildVariantsR
 import type { CompiledSite } from "../domain/site";
 import { dayOf, formatDay } from "../domain/utc-time";
 import { ApiError } from "../http/api-error";
-import { requireBearerToken } from "../http/bearer-token";
+import { requireReportAccess } from "../http/bearer-token";
 import { statsQuerySchema, type StatsQuery } from "../schemas/stats-query-schema";
 import { SiteShards } from "../storage/site-store-client";
 
@@ -24,14 +24,14 @@ interface ReportRequest extends StatsQuery {
 }
 
 /**
- * What every stats endpoint does first: the token (before anything looks at the site, so a wrong
- * token learns nothing), the query, then the site.
+ * What every stats endpoint does first: the token (before anything looks at the site's data, so a
+ * wrong token learns nothing), the query, then the site.
  */
 async function openReport(c: Context<{ Bindings: Env }>, options: { by?: boolean } = {}): Promise<ReportRequest> {
   const settings = readSettings(c.env);
-  await requireBearerToken(c.req.header("authorization"), settings.STATS_TOKEN);
-
   const siteId = (c.req.param("site") ?? "").toLowerCase();
+  await requireReportAccess(c.req.header("authorization"), settings.STATS_TOKEN, siteDirectory(), siteId);
+
   const parsed = statsQuerySchema(dayOf(Date.now()), options).safeParse(c.req.query());
   if (!parsed.success) {
     const issues = parsed.error.issues.map((issue) => ({ field: issue.path.join(".") || "(query)", message: issue.message }));

@@ -91,6 +91,11 @@ export const siteSchema = z.strictObject({
   funnels: z.array(funnelSchema).max(20).default([]),
   /** The prop naming a hit's A/B variant. */
   variantProp: z.string().min(1).max(300).default("variant"),
+  /**
+   * SHA-256 (hex) of tokens that may read this site's reports and no other (README, "Access").
+   * Hashes, so the file can be committed; the tokens themselves are given to the readers.
+   */
+  readTokenSha256: z.array(z.string().regex(/^[0-9a-f]{64}$/, "a SHA-256 hex digest (64 lower-case hex characters)")).max(20).default([]),
   /** Durable Objects the site's hits are spread over (README, "Capacity"). */
   shards: z.number().int().min(1).max(MAX_SHARDS).default(1),
 });

@@ -29,10 +29,24 @@ describe("GET /api/stats/:site access", () => {
     expect(JSON.parse([...bodies][0] ?? "{}")).toMatchObject({ error: { code: "unauthorized" } });
   });
 
-  it("refuses to serve reports when the deployment has no token configured", async () => {
-    const response = await fetchWithSettings(new Request("https://collector.test/api/stats/shop.example", { headers: { authorization: "Bearer " } }), { STATS_TOKEN: "" });
-    expect(response.status).toBe(403);
-    expect((await readJson<ErrorBody>(response)).error.code).toBe("reporting_disabled");
+  it("lets a site's read token read that site only, answering other sites as if unknown", async () => {
+    // shop.example's config holds the SHA-256 of this example token.
+    const siteToken = "shop-example-read-token-for-the-docs";
+    expect((await getStats("shop.example", "", siteToken)).status).toBe(200);
+    const other = await getStats("consulting.example", "", siteToken);
+    const unknown = await getStats("no-such-site.test", "", siteToken);
+    expect([other.status, unknown.status]).toEqual([404, 404]);
+    expect(await other.text()).toBe(await unknown.text());
+    // The admin token reads every site; a near miss of the site token reads none.
+    expect((await getStats("consulting.example")).status).toBe(200);
+    expect((await getStats("shop.example", "", `${siteToken}x`)).status).toBe(401);
+  });
+
+  it("without an admin token, still serves sites to their read tokens and nothing else", async () => {
+    const noAdmin = (token: string) =>
+      fetchWithSettings(new Request("https://collector.test/api/stats/shop.example", { headers: { authorization: `Bearer ${token}` } }), { STATS_TOKEN: "" });
+    expect((await noAdmin("shop-example-read-token-for-the-docs")).status).toBe(200);
+    expect((await noAdmin("test-token")).status).toBe(401);
   });
 
   it("answers 404 for a site that is neither configured nor has data, 200 for a configured site without data", async () => {
