@@ -237,6 +237,8 @@ export class SiteStore extends DurableObject<Env> {
   /** The daily work, as of `now`; each step does only what is due, so running it again changes nothing. */
   private maintain(now: number): void {
     const today = dayOf(now);
+    // Rotate: the new day's salt exists from midnight on (a day's first hit would make it too).
+    if (this.existingSaltKey(today) === null) void this.createSalt(today);
     this.rollUpDay(today - 1);
     this.forgetBefore(today - 1);
     this.foldHoursBefore(firstHourOfDay(today - readSettings(this.env).HOURLY_DETAIL_DAYS));
