@@ -1,4 +1,4 @@
-import { redactPersonal } from "./redact";
+import { REDACTED, redactPersonal } from "./redact";
 
 /** Campaign parameters read from a page URL. Values are lower-cased where they feed grouping. */
 export interface CampaignParams {
@@ -32,8 +32,14 @@ export interface PageLocation {
 const MAX_STORED_PATH = 1_000;
 const MAX_PARAM = 200;
 
+/**
+ * A campaign parameter, lower-cased. One holding an "@" is dropped whole: query strings decode
+ * "+" to a space, so `jane+news@example.com` arrives as "jane news@example.com", and matching
+ * only the address would leave the name behind.
+ */
 function param(url: URL, name: string): string {
-  return redactPersonal((url.searchParams.get(name) ?? "").trim().toLowerCase().slice(0, MAX_PARAM));
+  const value = (url.searchParams.get(name) ?? "").trim().toLowerCase().slice(0, MAX_PARAM);
+  return value.includes("@") ? REDACTED : value;
 }
 
 /**

@@ -180,3 +180,10 @@ describe("hash routing root", () => {
     expect(read("https://app.example/#/settings", true).path).toBe("/#/settings");
   });
 });
+
+describe("campaign parameters holding an e-mail address", () => {
+  it("drops the whole value, also when the query decoded '+' to a space", () => {
+    const location = read("https://shop.example/?utm_campaign=jane.doe+news@example.com&utm_source=a@b.example&utm_medium=email");
+    expect(location.campaign).toEqual({ campaign: "(redacted)", source: "(redacted)", medium: "email" });
+  });
+});
