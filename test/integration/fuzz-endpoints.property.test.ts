@@ -90,6 +90,7 @@ describe("fuzzing the public endpoints", () => {
     const dump = await dumpTables(env.SITE_STORE.getByName(SITE));
     const counted = (dump.hourly_counters ?? []).reduce((sum, row) => sum + Number(row.hits), 0);
     expect(counted).toBe(accepted);
+    console.log(JSON.stringify({ record: "fuzz ingest", requests: 400, accepted, counted }));
     // About a fifth of the requests are fully valid; enough for the count to mean something.
     expect(accepted).toBeGreaterThan(30);
   }, 120_000);

@@ -87,6 +87,7 @@ describe("load and faults", () => {
       await attempt(Array.from({ length: HITS }, (_, i) => i).filter((index) => !acknowledged.has(index)));
     }
     expect(acknowledged.size).toBe(HITS);
+    console.log(JSON.stringify({ record: "load and faults", hits: HITS, refused_by_injected_faults_then_retried: notAcknowledged, resets: 2 }));
     // The injected failures really refused hits (about 5 % of four waves).
     expect(notAcknowledged).toBeGreaterThan(20);
 
