@@ -20,6 +20,7 @@ import { readSettings } from "../config/settings";
 import { importSaltKey, newSalt, visitorHash } from "../domain/visitor-hash";
 import { advanceVisitor, NO_VARIANT, resolveVisitor, type Attribution, type Increments, type VisitorDay } from "../domain/visit-tracker";
 import { HOURLY_TABLES, migrate } from "./migrations";
+import { CounterBatch } from "./counter-batch";
 import { readBreakdown, readFunnelSteps, readGoals, readLiftPairs, readReportRows, readTotals, readVariantGoals, type Scope } from "./report-queries";
 
 /** Passed to `record` only to compute the visitor hash; never stored, never logged. */
@@ -44,6 +45,15 @@ export interface RecordOutcome {
 export const RATE_LIMIT_PER_MINUTE = 120;
 
 type VisitorRow = { vid: string; day: number; state: string };
+
+/** A hit whose visitor ids are known, waiting for its batch's transaction. */
+interface PendingHit {
+  hit: RecordedHit;
+  todayVid: string;
+  yesterdayVid: string | null;
+  resolve: (outcome: RecordOutcome) => void;
+  reject: (error: unknown) => void;
+}
 
 function visitorFromRow(row: VisitorRow): VisitorDay {
   // Written only by SiteStore.saveVisitor, from a VisitorDay.
@@ -80,6 +90,9 @@ export class SiteStore extends DurableObject<Env> {
   /** Since this instance started: hits recorded and rows they wrote (for `usage`, the benchmark). */
   private hitsRecorded = 0;
   private rowsWrittenByHits = 0;
+  /** Hits waiting for the next batch write (see flush). */
+  private pending: PendingHit[] = [];
+  private flushScheduled = false;
   /** Hits per client in the current minute; starts over every minute, never stored. */
   private rateMinute = -1;
   private readonly hitsThisMinute = new Map<string, number>();
@@ -106,29 +119,72 @@ export class SiteStore extends DurableObject<Env> {
       return { rowsWritten: 1, rateLimited: true };
     }
 
-    // From here on everything is synchronous: no other hit can interleave with this visitor's
-    // read-modify-write, and all writes land in one transaction: if anything fails half way, none
-    // of the hit's writes stay, so a retry counts it once.
-    return this.ctx.storage.transactionSync((): RecordOutcome => {
-      let rowsWritten = 0;
+    // The hit joins the batch being collected; every hit of the batch is answered once the
+    // batch's one transaction has committed (the output gate holds replies until it is durable).
+    return new Promise<RecordOutcome>((resolve, reject) => {
+      this.pending.push({ hit, todayVid, yesterdayVid, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setTimeout(() => this.flush(), 0);
+      }
+    });
+  }
+
+  /**
+   * Applies the pending hits in arrival order in one transaction: each hit's visitor logic as
+   * before, but counter increments of the same key merged into one upsert and each visitor row
+   * written once. If anything fails, nothing of the batch stays and every hit of it is refused,
+   * so a retry (with an event id) counts each hit once.
+   */
+  private flush(): void {
+    this.flushScheduled = false;
+    const batch = this.pending;
+    this.pending = [];
+    let outcomes: RecordOutcome[];
+    try {
+      outcomes = this.ctx.storage.transactionSync(() => this.applyBatch(batch));
+    } catch (error) {
+      for (const item of batch) item.reject(error);
+      return;
+    }
+    batch.forEach((item, i) => item.resolve(outcomes[i] ?? { rowsWritten: 0 }));
+  }
+
+  private applyBatch(batch: readonly PendingHit[]): RecordOutcome[] {
+    const visitors = new Map<string, VisitorDay | null>();
+    const dirty = new Map<string, VisitorDay>();
+    const load = (vid: string) => {
+      if (!visitors.has(vid)) visitors.set(vid, this.loadVisitor(vid));
+      return visitors.get(vid) ?? null;
+    };
+    const counters = new CounterBatch();
+    let rowsWritten = 0;
+    let recorded = 0;
+    const outcomes = batch.map(({ hit, todayVid, yesterdayVid }): RecordOutcome => {
       if (hit.eventId !== undefined) {
-        // Recorded in the same batch as the hit's counters: both are stored, or neither.
-        const seen = this.sql.exec("INSERT INTO seen_events (id, day) VALUES (?, ?) ON CONFLICT DO NOTHING", hit.eventId, day).rowsWritten;
+        // In the same transaction as the hit's counters: both are stored, or neither.
+        const seen = this.sql.exec("INSERT INTO seen_events (id, day) VALUES (?, ?) ON CONFLICT DO NOTHING", hit.eventId, dayOf(hit.timestamp)).rowsWritten;
         if (seen === 0) return { rowsWritten: 0, duplicate: true };
         rowsWritten += seen;
       }
-      const todayRow = this.loadVisitor(todayVid);
-      const yesterdayRow = yesterdayVid === null ? null : this.loadVisitor(yesterdayVid);
-      const { prior } = resolveVisitor(todayRow, yesterdayRow, hit.timestamp);
+      const { prior } = resolveVisitor(load(todayVid), yesterdayVid === null ? null : load(yesterdayVid), hit.timestamp);
       const { next, increments, attribution, variant } = advanceVisitor(prior, todayVid, hit);
       // A visit continuing from yesterday gets a row under today's hash (next.vid), so the rest of
       // today finds it directly; yesterday's row stays as it was, whole for yesterday's rollup.
-      if (next !== null) rowsWritten += this.saveVisitor(next);
-      rowsWritten += this.writeCounters(hit, increments, { ...attribution, variant });
-      this.hitsRecorded += 1;
-      this.rowsWrittenByHits += rowsWritten;
-      return { rowsWritten };
+      if (next !== null) {
+        visitors.set(next.vid, next);
+        dirty.set(next.vid, next);
+      }
+      counters.addHit(hit, increments, { ...attribution, variant });
+      recorded += 1;
+      return { rowsWritten: 0 };
     });
+    for (const visitor of dirty.values()) rowsWritten += this.saveVisitor(visitor);
+    rowsWritten += counters.write(this.sql);
+    this.hitsRecorded += recorded;
+    this.rowsWrittenByHits += rowsWritten;
+    // Rows are written per batch; each hit is credited its share (exact for a batch of one).
+    return outcomes.map((outcome) => (outcome.duplicate ? outcome : { rowsWritten: rowsWritten / Math.max(1, recorded) }));
   }
 
   /**
@@ -374,75 +430,6 @@ export class SiteStore extends DurableObject<Env> {
       await this.ctx.storage.setAlarm(nextMidnight(Date.now()) + ALARM_DELAY_AFTER_MIDNIGHT_MS);
     }
     this.alarmChecked = true;
-  }
-
-  /**
-   * The hit's counter row, plus one row per funnel step newly reached and per micro goal newly
-   * paired with a macro conversion. Upserts only: each writes exactly one row.
-   */
-  private writeCounters(hit: RecordedHit, increments: Increments, dims: Attribution & { variant: string }): number {
-    const money = hit.classification.revenue;
-    const dimValues = [dims.source, dims.channel, dims.campaign, dims.country, dims.device, dims.variant];
-    const hour = hourOf(hit.timestamp);
-    let rowsWritten = this.sql.exec(
-      `INSERT INTO hourly_counters (hour, name, goal, class, page, source, channel, campaign, country, device, variant, currency,
-         hits, visitors, hour_visitors, page_visitors, goal_visitors, class_visitors, variant_visitors, visits, bounces,
-         visit_duration_ms, revenue_micros, scroll_depth_sum, engaged_ms)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT DO UPDATE SET
-         hits = hits + 1,
-         visitors = visitors + excluded.visitors,
-         hour_visitors = hour_visitors + excluded.hour_visitors,
-         page_visitors = page_visitors + excluded.page_visitors,
-         goal_visitors = goal_visitors + excluded.goal_visitors,
-         class_visitors = class_visitors + excluded.class_visitors,
-         variant_visitors = variant_visitors + excluded.variant_visitors,
-         visits = visits + excluded.visits,
-         bounces = bounces + excluded.bounces,
-         visit_duration_ms = visit_duration_ms + excluded.visit_duration_ms,
-         revenue_micros = revenue_micros + excluded.revenue_micros,
-         scroll_depth_sum = scroll_depth_sum + excluded.scroll_depth_sum,
-         engaged_ms = engaged_ms + excluded.engaged_ms`,
-      hour,
-      hit.name,
-      hit.classification.goal,
-      hit.classification.class,
-      hit.page,
-      ...dimValues,
-      money?.currency ?? "",
-      increments.visitors,
-      increments.hourVisitors,
-      increments.pageVisitors,
-      increments.goalVisitors,
-      increments.classVisitors,
-      increments.variantVisitors,
-      increments.visits,
-      increments.bounces,
-      increments.visitDurationMs,
-      money === null ? 0 : toMicros(money.amount),
-      hit.scrollDepth,
-      hit.engagedMs,
-    ).rowsWritten;
-    for (const { funnel, step } of increments.funnelSteps) {
-      rowsWritten += this.sql.exec(
-        `INSERT INTO funnel_counters (hour, funnel, step, source, channel, campaign, country, device, variant, visitors)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1) ON CONFLICT DO UPDATE SET visitors = visitors + 1`,
-        hour,
-        funnel,
-        step,
-        ...dimValues,
-      ).rowsWritten;
-    }
-    for (const goal of increments.liftGoals) {
-      rowsWritten += this.sql.exec(
-        `INSERT INTO lift_counters (hour, goal, source, channel, campaign, country, device, variant, visitors)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1) ON CONFLICT DO UPDATE SET visitors = visitors + 1`,
-        hour,
-        goal,
-        ...dimValues,
-      ).rowsWritten;
-    }
-    return rowsWritten;
   }
 
   private loadVisitor(vid: string): VisitorDay | null {

@@ -1,0 +1,74 @@
+import { toMicros } from "../domain/money";
+import type { RecordedHit } from "../domain/recorded-hit";
+import { hourOf } from "../domain/utc-time";
+import type { Attribution, Increments } from "../domain/visit-tracker";
+import { HOURLY_TABLES } from "./migrations";
+
+type CounterTable = (typeof HOURLY_TABLES)[number]["table"];
+type Dims = Attribution & { variant: string };
+
+/** INSERT ... ON CONFLICT DO UPDATE SET sum = sum + excluded.sum, for one counter table. */
+function upsertSql(table: CounterTable): string {
+  const definition = HOURLY_TABLES.find((entry) => entry.table === table);
+  if (!definition) throw new Error(`no counter table ${table}`);
+  const columns = ["hour", ...definition.key, ...definition.sums];
+  return `INSERT INTO ${table} (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})
+          ON CONFLICT DO UPDATE SET ${definition.sums.map((column) => `${column} = ${column} + excluded.${column}`).join(", ")}`;
+}
+const UPSERT = new Map(HOURLY_TABLES.map(({ table }) => [table, upsertSql(table)]));
+
+/**
+ * The counter increments of a batch of hits, merged: increments of the same counter (same hour
+ * and key) from different hits become one upsert. Written inside the batch's transaction.
+ */
+export class CounterBatch {
+  private readonly rows = new Map<CounterTable, Map<string, { key: SqlStorageValue[]; sums: number[] }>>();
+
+  private add(table: CounterTable, key: SqlStorageValue[], sums: number[]): void {
+    const byKey = this.rows.get(table) ?? new Map<string, { key: SqlStorageValue[]; sums: number[] }>();
+    this.rows.set(table, byKey);
+    const id = key.join("\u001f");
+    const existing = byKey.get(id);
+    if (existing) sums.forEach((value, i) => (existing.sums[i] = (existing.sums[i] ?? 0) + value));
+    else byKey.set(id, { key, sums: [...sums] });
+  }
+
+  /** One hit's increments: its counter row, funnel steps reached and micro/macro pairs. */
+  addHit(hit: RecordedHit, increments: Increments, dims: Dims): void {
+    const hour = hourOf(hit.timestamp);
+    const money = hit.classification.revenue;
+    const dimValues = [dims.source, dims.channel, dims.campaign, dims.country, dims.device, dims.variant];
+    // Column order as in migrations.ts HOURLY_TABLES.
+    this.add(
+      "hourly_counters",
+      [hour, hit.name, hit.classification.goal, hit.classification.class, hit.page, ...dimValues, money?.currency ?? ""],
+      [
+        1,
+        increments.visitors,
+        increments.hourVisitors,
+        increments.pageVisitors,
+        increments.goalVisitors,
+        increments.classVisitors,
+        increments.variantVisitors,
+        increments.visits,
+        increments.bounces,
+        increments.visitDurationMs,
+        money === null ? 0 : toMicros(money.amount),
+        hit.scrollDepth,
+        hit.engagedMs,
+      ],
+    );
+    for (const { funnel, step } of increments.funnelSteps) this.add("funnel_counters", [hour, funnel, step, ...dimValues], [1]);
+    for (const goal of increments.liftGoals) this.add("lift_counters", [hour, goal, ...dimValues], [1]);
+  }
+
+  /** Writes the merged increments; returns the rows written. */
+  write(sql: SqlStorage): number {
+    let rowsWritten = 0;
+    for (const [table, byKey] of this.rows) {
+      const statement = UPSERT.get(table) ?? "";
+      for (const { key, sums } of byKey.values()) rowsWritten += sql.exec(statement, ...key, ...sums).rowsWritten;
+    }
+    return rowsWritten;
+  }
+}
