@@ -12,13 +12,12 @@ import {
 } from "../domain/report";
 import { VISITOR_FILTERS, type ReportFilters } from "../domain/report-filter";
 import { rollUpVisitorDays, type SegmentFilter, type SegmentKind } from "../domain/segment-rollup";
-import { toMicros } from "../domain/money";
 import { dayOf, firstHourOfDay, hourOf, MS_PER_DAY, nextMidnight } from "../domain/utc-time";
 import { unconfiguredSite } from "../domain/site";
 import { simulatedHit } from "./simulated-traffic";
 import { readSettings } from "../config/settings";
 import { importSaltKey, newSalt, visitorHash } from "../domain/visitor-hash";
-import { advanceVisitor, NO_VARIANT, resolveVisitor, type Attribution, type Increments, type VisitorDay } from "../domain/visit-tracker";
+import { advanceVisitor, NO_VARIANT, resolveVisitor, type VisitorDay } from "../domain/visit-tracker";
 import { HOURLY_TABLES, migrate } from "./migrations";
 import { CounterBatch } from "./counter-batch";
 import { readBreakdown, readFunnelSteps, readGoals, readLiftPairs, readReportRows, readTotals, readVariantGoals, type Scope } from "./report-queries";
