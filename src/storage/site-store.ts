@@ -84,9 +84,10 @@ const ALARM_DELAY_AFTER_MIDNIGHT_MS = 60_000;
  * One site's counters and short-lived visitor rows, in one SQLite-backed Durable Object
  * (named by the site id, so one object per site, never a global one).
  *
- * Durability: each method does its writes synchronously, with no await between them, so they
- * commit as one atomic batch, and the runtime's output gate holds the RPC reply until that batch
- * is durable. The collector answers 202 only after that reply: an acknowledged hit is stored.
+ * Durability: hits are written in batches, each in one transaction (see `flush`); the runtime's
+ * output gate holds every RPC reply until the writes before it are durable, and each hit's reply
+ * is sent only after its batch committed. The collector answers 202 only after that reply: an
+ * acknowledged hit is stored.
  */
 export class SiteStore extends DurableObject<Env> {
   private readonly sql: SqlStorage;
@@ -136,8 +137,8 @@ export class SiteStore extends DurableObject<Env> {
   }
 
   /**
-   * Applies the pending hits in arrival order in one transaction: each hit's visitor logic as
-   * before, but counter increments of the same key merged into one upsert and each visitor row
+   * Applies the pending hits in arrival order in one transaction: each hit's visitor logic in
+   * turn, counter increments of the same key merged into one upsert and each visitor row
    * written once. If anything fails, nothing of the batch stays and every hit of it is refused,
    * so a retry (with an event id) counts each hit once.
    */
