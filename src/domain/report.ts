@@ -1,4 +1,4 @@
-import { goalClassOf, type ConversionClass, type GoalClass, type MicroStage } from "./conversion-class";
+import { conversionClassOf, goalClassOf, type ConversionClass, type GoalClass, type MicroStage } from "./conversion-class";
 import { revenueMap } from "./money";
 import { dayOfHour, firstHourOfDay, formatDay, formatHour, lastHourOfDay } from "./utc-time";
 
@@ -152,8 +152,11 @@ export interface StatsReport {
   dropped: Record<string, number>;
 }
 
+/** numerator / denominator, 0 when the denominator is 0 (no visitors, no visits). */
+export const ratio = (numerator: number, denominator: number): number => (denominator === 0 ? 0 : numerator / denominator);
+
 /** Converting visitors over visitors, 0 when there were no visitors. */
-export const conversionRate = (converting: number, visitors: number): number => (visitors === 0 ? 0 : converting / visitors);
+export const conversionRate = ratio;
 
 function revenueByKey(rows: readonly RevenueRow[]): Map<string, Map<string, number>> {
   const byKey = new Map<string, Map<string, number>>();
@@ -213,15 +216,13 @@ function goalRows(rows: ReportRows, configuredGoals: readonly ConfiguredGoal[], 
   };
   // Configured goals are listed even at zero: a goal that stopped converting is news.
   for (const goal of configuredGoals) {
-    add(goal.name, goal.class === "macro" ? "macro" : goal.stage === "secondary" ? "micro_secondary" : "micro_milestone", 0, 0);
+    add(goal.name, conversionClassOf(goal.class, goal.stage), 0, 0);
   }
   for (const row of rows.goals) add(row.goal, row.class, row.hits, row.goalVisitors);
   return [...result.values()].sort(
     (a, b) => (a.class === b.class ? 0 : a.class === "macro" ? -1 : 1) || b.count - a.count || a.name.localeCompare(b.name),
   );
 }
-
-const ratio = (numerator: number, denominator: number): number => (denominator === 0 ? 0 : numerator / denominator);
 
 /** Visit-level engagement: pages per visit, average duration and bounce rate, over the visits in range. */
 export function engagementFigures(row: EngagementRow): EngagementFigures {

@@ -1,6 +1,7 @@
 import type { GoalClass, MicroStage } from "./conversion-class";
 import { goalClassOf } from "./conversion-class";
-import { breakdownRows, conversionRate, type BreakdownRows, type ConfiguredGoal, type FunnelStepRow, type GoalRow, type VariantGoalRow } from "./report";
+import { breakdownRows, conversionRate, ratio, type BreakdownRows, type ConfiguredGoal, type FunnelStepRow, type GoalRow, type VariantGoalRow } from "./report";
+import type { SegmentKind } from "./segment-rollup";
 import { twoProportionTest, type ProportionTest } from "./two-proportion-test";
 
 /** The figures behind the funnels, channels, variants and lift endpoints (README.md defines each). */
@@ -18,8 +19,6 @@ export interface FunnelStepReport {
   conversion_rate: number;
   step_conversion_rate: number;
 }
-
-const ratio = (numerator: number, denominator: number): number => (denominator === 0 ? 0 : numerator / denominator);
 
 /**
  * Per step: visitors who reached it in order; dropoff from the previous step, as a count and a
@@ -134,6 +133,25 @@ export function buildVariantsReport(variantVisitors: ReadonlyMap<string, number>
     }
   });
   return { variants, comparisons };
+}
+
+/**
+ * The lift inputs inside a page filter, from segment counts (domain/segment-rollup.ts): the
+ * visitor-days with a hit on the page, their macro converters, and per micro goal those who
+ * reached it and those who also converted. `goals` supplies each goal's class (one row per goal).
+ */
+export function liftInputsInsidePage(
+  counts: readonly { kind: SegmentKind; key: string; visitors: number }[],
+  goals: readonly GoalRow[],
+): { totals: { visitors: number; macroVisitors: number }; goals: GoalRow[]; pairs: Map<string, number> } {
+  const sum = (kind: SegmentKind, key = "") => counts.filter((count) => count.kind === kind && count.key === key).reduce((total, count) => total + count.visitors, 0);
+  // One row per goal (a goal can have rows under two classes if its config changed).
+  const unique = [...new Map(goals.map((row) => [row.goal, row])).values()];
+  return {
+    totals: { visitors: sum("base"), macroVisitors: sum("base_macro") },
+    goals: unique.map((row) => ({ ...row, goalVisitors: sum("lift_completed", row.goal) })),
+    pairs: new Map(unique.map((row) => [row.goal, sum("lift_both", row.goal)])),
+  };
 }
 
 export interface LiftRow {

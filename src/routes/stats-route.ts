@@ -3,8 +3,8 @@ import { readSettings } from "../config/settings";
 import { siteDirectory } from "../config/sites";
 import { buildReport, type ConfiguredGoal } from "../domain/report";
 import type { ReportFilters } from "../domain/report-filter";
-import type { SegmentFilter, SegmentKind } from "../domain/segment-rollup";
-import { buildFunnelsReport, buildLiftReport, buildSegmentReport, buildVariantsReport } from "../domain/segment-reports";
+import type { SegmentFilter } from "../domain/segment-rollup";
+import { buildFunnelsReport, buildLiftReport, buildSegmentReport, buildVariantsReport, liftInputsInsidePage } from "../domain/segment-reports";
 import type { CompiledSite } from "../domain/site";
 import { dayOf, formatDay } from "../domain/utc-time";
 import { ApiError } from "../http/api-error";
@@ -118,17 +118,11 @@ statsRoute.get("/api/stats/:site/lift", async (c) => {
   // A goal filter picks the micro goal's row; the counts behind the rates stay unfiltered by it.
   const { goal, page, ...visitorFilters } = request.filters;
   const lift = await request.store.readLift(request.range, visitorFilters);
-  let { totals, goals } = lift;
-  let pairs = new Map(lift.pairs.map((pair) => [pair.goal, pair.visitors]));
-  if (page !== undefined) {
-    // Inside a page filter: the visitor-days with a hit on the page, from the segment counts.
-    const counts = await request.store.readSegmentCounts(request.range, visitorFilters, { filter: "page", value: page });
-    const sum = (kind: SegmentKind, key = "") => counts.filter((count) => count.kind === kind && count.key === key).reduce((total, count) => total + count.visitors, 0);
-    totals = { visitors: sum("base"), macroVisitors: sum("base_macro") };
-    // One row per goal (a goal can have rows under two classes if its config changed).
-    goals = [...new Map(goals.map((row) => [row.goal, row])).values()].map((row) => ({ ...row, goalVisitors: sum("lift_completed", row.goal) }));
-    pairs = new Map(goals.map((row) => [row.goal, sum("lift_both", row.goal)]));
-  }
+  // Inside a page filter: the visitor-days with a hit on the page, from the segment counts.
+  const { totals, goals, pairs } =
+    page === undefined
+      ? { ...lift, pairs: new Map(lift.pairs.map((pair) => [pair.goal, pair.visitors])) }
+      : liftInputsInsidePage(await request.store.readSegmentCounts(request.range, visitorFilters, { filter: "page", value: page }), lift.goals);
   const report = buildLiftReport(totals, goals, pairs, configuredGoals(request.site));
   return c.json({ ...context(request), lift: goal === undefined ? report.lift : report.lift.filter((row) => row.goal === goal) });
 });

@@ -8,14 +8,12 @@ type CounterTable = (typeof HOURLY_TABLES)[number]["table"];
 type Dims = Attribution & { variant: string };
 
 /** INSERT ... ON CONFLICT DO UPDATE SET sum = sum + excluded.sum, for one counter table. */
-function upsertSql(table: CounterTable): string {
-  const definition = HOURLY_TABLES.find((entry) => entry.table === table);
-  if (!definition) throw new Error(`no counter table ${table}`);
-  const columns = ["hour", ...definition.key, ...definition.sums];
+function upsertSql({ table, key, sums }: (typeof HOURLY_TABLES)[number]): string {
+  const columns = ["hour", ...key, ...sums];
   return `INSERT INTO ${table} (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})
-          ON CONFLICT DO UPDATE SET ${definition.sums.map((column) => `${column} = ${column} + excluded.${column}`).join(", ")}`;
+          ON CONFLICT DO UPDATE SET ${sums.map((column) => `${column} = ${column} + excluded.${column}`).join(", ")}`;
 }
-const UPSERT = new Map(HOURLY_TABLES.map(({ table }) => [table, upsertSql(table)]));
+const UPSERT = new Map(HOURLY_TABLES.map((definition) => [definition.table, upsertSql(definition)]));
 
 /**
  * The counter increments of a batch of hits, merged: increments of the same counter (same hour

@@ -1,5 +1,6 @@
 import type { FilterField, ReportFilters, VisitorsColumn } from "../domain/report-filter";
 import { convertingColumnFor, visitorsColumnFor } from "../domain/report-filter";
+import { NO_VARIANT } from "../domain/visit-tracker";
 import {
   DIMENSIONS,
   goalRevenueKey,
@@ -233,11 +234,11 @@ export function readLiftPairs(sql: SqlStorage, scope: Scope): Map<string, number
 
 /** Per variant and goal: conversions and converting visitors (after the visitor saw the variant). */
 export function readVariantGoals(sql: SqlStorage, scope: Scope): VariantGoalRow[] {
-  const scoped = where(scope, "goal != '' AND variant != '(none)'");
+  const scoped = where(scope, "goal != ''");
   return all(
     sql,
     `SELECT variant, goal, class, SUM(hits) AS hits, SUM(goal_visitors) AS goal_visitors
-       FROM hourly_counters WHERE ${scoped.clause} GROUP BY variant, goal, class`,
-    scoped.bindings,
+       FROM hourly_counters WHERE ${scoped.clause} AND variant != ? GROUP BY variant, goal, class`,
+    [...scoped.bindings, NO_VARIANT],
   ).map((row) => ({ variant: str(row.variant), goal: str(row.goal), class: str(row.class) as VariantGoalRow["class"], hits: num(row.hits), goalVisitors: num(row.goal_visitors) }));
 }

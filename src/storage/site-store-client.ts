@@ -24,8 +24,8 @@ export class SiteShards {
     this.stores = Array.from({ length: Math.max(1, shards) }, (_, shard) => siteStore(env, siteId, shard));
   }
 
-  private get shardLimit() {
-    return (limit: number) => (this.stores.length > 1 ? ALL_ROWS : limit);
+  private shardLimit(limit: number): number {
+    return this.stores.length > 1 ? ALL_ROWS : limit;
   }
 
   private all<T>(read: (store: DurableObjectStub<SiteStore>) => Promise<T>): Promise<T[]> {
