@@ -2,11 +2,12 @@
 // workerd driven through Miniflare directly (no wrangler dev proxy in the path), loaded by
 // autocannon on 127.0.0.1. Prints a table and, last, one JSON line; rewrites the results
 // section of BENCHMARKS.md. Tunable: BENCH_SECONDS (per scenario), BENCH_CONNECTIONS.
-import autocannon from "autocannon";
+
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import autocannon from "autocannon";
 import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -31,33 +32,35 @@ const compatibilityDate = /compatibility_date\s*=\s*"([^"]+)"/.exec(readFileSync
 
 // 2. One worker in workerd, SQLite-backed Durable Objects persisted to a temporary folder.
 // Miniflare 5 takes wrangler-shaped config; its converter accepts the classic (v4) options.
-const mf = new Miniflare(convertV4MiniflareOptions({
-  host: "127.0.0.1",
-  port: 0,
-  resourcePersistencePath: stateDir,
-  workers: [
-    {
-      name: "stepwise",
-      modules: true,
-      // Module paths are kept relative to this root; the bundle lives in a temporary folder.
-      modulesRoot: outdir,
-      scriptPath: join(outdir, "index.js"),
-      compatibilityDate,
-      durableObjects: {
-        SITE_STORE: { className: "SiteStore", useSQLite: true },
-        BENCH_COUNTER: { className: "BenchCounter", useSQLite: true },
+const mf = new Miniflare(
+  convertV4MiniflareOptions({
+    host: "127.0.0.1",
+    port: 0,
+    resourcePersistencePath: stateDir,
+    workers: [
+      {
+        name: "stepwise",
+        modules: true,
+        // Module paths are kept relative to this root; the bundle lives in a temporary folder.
+        modulesRoot: outdir,
+        scriptPath: join(outdir, "index.js"),
+        compatibilityDate,
+        durableObjects: {
+          SITE_STORE: { className: "SiteStore", useSQLite: true },
+          BENCH_COUNTER: { className: "BenchCounter", useSQLite: true },
+        },
+        bindings: {
+          UNKNOWN_SITES: "accept",
+          ALLOW_LOCALHOST: "false",
+          STATS_TOKEN: TOKEN,
+          DEMO_SHOP: "false",
+          BENCH_ROUTES: "true",
+          HOURLY_DETAIL_DAYS: String(HOURLY_DETAIL_DAYS),
+        },
       },
-      bindings: {
-        UNKNOWN_SITES: "accept",
-        ALLOW_LOCALHOST: "false",
-        STATS_TOKEN: TOKEN,
-        DEMO_SHOP: "false",
-        BENCH_ROUTES: "true",
-        HOURLY_DETAIL_DAYS: String(HOURLY_DETAIL_DAYS),
-      },
-    },
-  ],
-}));
+    ],
+  }),
+);
 const origin = (await mf.ready).origin;
 
 // 3. A realistic mix: 80 % pageviews, 15 % micro, 5 % macro with revenue; 2,000 visitors,
@@ -93,7 +96,11 @@ function nextHit() {
         : { n: "purchase", u: `https://${SITE}/checkout`, d: SITE, $: { amount: 10 + (n % 90), currency: n % 2 ? "EUR" : "USD" } };
   return {
     body: JSON.stringify(body),
-    headers: { "content-type": "text/plain", "user-agent": AGENTS[visitor % AGENTS.length], "x-forwarded-for": `198.18.${visitor >> 8}.${visitor & 255}` },
+    headers: {
+      "content-type": "text/plain",
+      "user-agent": AGENTS[visitor % AGENTS.length],
+      "x-forwarded-for": `198.18.${visitor >> 8}.${visitor & 255}`,
+    },
   };
 }
 
@@ -124,7 +131,15 @@ async function measure(name, path, options = {}) {
   const after = await options.snapshot?.();
   const failed = result.non2xx + result.errors + result.timeouts;
   if (failed > 0) throw new Error(`${name}: ${failed} failed requests`);
-  return { name, hitsPerSecond: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, total: result.requests.total, before, after };
+  return {
+    name,
+    hitsPerSecond: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    total: result.requests.total,
+    before,
+    after,
+  };
 }
 
 const usage = async () => (await fetch(`${origin}/__bench/usage/${SITE}`)).json();
@@ -149,7 +164,8 @@ try {
   };
   const longRun = [];
   const longRunStarted = performance.now();
-  for (let d = 0; d < LONG_RUN_DAYS; d++) longRun.push({ day: d + 1, ...(await simulate("longrun.example", today - LONG_RUN_DAYS + d, 3_000, 1_000)) });
+  for (let d = 0; d < LONG_RUN_DAYS; d++)
+    longRun.push({ day: d + 1, ...(await simulate("longrun.example", today - LONG_RUN_DAYS + d, 3_000, 1_000)) });
   const longRunSeconds = (performance.now() - longRunStarted) / 1_000;
 
   // A site holding 1,000,000 hits over 90 days, and its 90-day report.
@@ -196,7 +212,10 @@ try {
     "|---:|---:|---:|---:|---:|---:|",
     ...longRun
       .filter((row) => row.day === 1 || row.day % 5 === 0 || row.day === LONG_RUN_DAYS)
-      .map((row) => `| ${row.day} | ${row.hitsRecorded} | ${row.rows.hourly_counters} | ${row.rows.visitors} | ${row.rows.salts} | ${row.databaseBytes} |`),
+      .map(
+        (row) =>
+          `| ${row.day} | ${row.hitsRecorded} | ${row.rows.hourly_counters} | ${row.rows.visitors} | ${row.rows.salts} | ${row.databaseBytes} |`,
+      ),
   ].join("\n");
   console.log(`\n${table}\n\n${details}\n\n${longRunTable}\n`);
 

@@ -17,7 +17,13 @@ const app = new Hono<{ Bindings: Env }>();
 // Any site may send hits, and reports carry a bearer token rather than cookies, so `*` is safe.
 app.use(
   "/api/*",
-  cors({ origin: "*", allowMethods: ["GET", "POST", "OPTIONS"], allowHeaders: ["Content-Type", "Authorization"], exposeHeaders: [DROP_HEADER], maxAge: 86_400 }),
+  cors({
+    origin: "*",
+    allowMethods: ["GET", "POST", "OPTIONS"],
+    allowHeaders: ["Content-Type", "Authorization"],
+    exposeHeaders: [DROP_HEADER],
+    maxAge: 86_400,
+  }),
 );
 app.get("/", (c) => c.json({ name: "stepwise", ingest: "POST /api/event", reports: "GET /api/stats/:site", tracker: "GET /t.js" }));
 app.route("/", ingestRoute);
@@ -31,5 +37,5 @@ app.notFound(() => {
 app.onError(handleError);
 
 export default app;
-export { SiteStore } from "./storage/site-store";
 export { BenchCounter } from "./storage/bench-counter";
+export { SiteStore } from "./storage/site-store";

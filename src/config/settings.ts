@@ -6,10 +6,19 @@ import { z } from "zod";
  */
 const settingsSchema = z.object({
   UNKNOWN_SITES: z.enum(["accept", "drop"]).default("drop"),
-  ALLOW_LOCALHOST: z.enum(["true", "false"]).default("false").transform((flag) => flag === "true"),
+  ALLOW_LOCALHOST: z
+    .enum(["true", "false"])
+    .default("false")
+    .transform((flag) => flag === "true"),
   STATS_TOKEN: z.string().min(1).optional(),
-  DEMO_SHOP: z.enum(["true", "false"]).default("false").transform((flag) => flag === "true"),
-  BENCH_ROUTES: z.enum(["true", "false"]).default("false").transform((flag) => flag === "true"),
+  DEMO_SHOP: z
+    .enum(["true", "false"])
+    .default("false")
+    .transform((flag) => flag === "true"),
+  BENCH_ROUTES: z
+    .enum(["true", "false"])
+    .default("false")
+    .transform((flag) => flag === "true"),
   HOURLY_DETAIL_DAYS: z.coerce.number().int().min(1).max(3_650).default(31),
 });
 

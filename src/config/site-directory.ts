@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { compileSite, type CompiledSite } from "../domain/site";
+import { type CompiledSite, compileSite } from "../domain/site";
 import { siteConfigSchema } from "../schemas/site-config-schema";
 
 /** Raised when stepwise.config.json is invalid; the message names each bad entry. */
@@ -23,7 +23,10 @@ function describeLocation(raw: unknown, path: readonly PropertyKey[]): string {
     const key = path[i];
     const next = node !== null && typeof node === "object" ? (node as Record<PropertyKey, unknown>)[key as PropertyKey] : undefined;
     if (typeof key === "number") {
-      const label = next !== null && typeof next === "object" ? ((next as Record<string, unknown>).id ?? (next as Record<string, unknown>).name) : undefined;
+      const label =
+        next !== null && typeof next === "object"
+          ? ((next as Record<string, unknown>).id ?? (next as Record<string, unknown>).name)
+          : undefined;
       parts[parts.length - 1] = `${parts[parts.length - 1] ?? ""}[${key}]${typeof label === "string" ? ` "${label}"` : ""}`;
     } else {
       parts.push(String(key));

@@ -34,7 +34,8 @@ export function hitKindOf(name: string): HitKind {
   return "event";
 }
 
-const isThresholdGoal = (goal: CompiledGoal) => goal.definition.match.scroll !== undefined || goal.definition.match.engaged_seconds !== undefined;
+const isThresholdGoal = (goal: CompiledGoal) =>
+  goal.definition.match.scroll !== undefined || goal.definition.match.engaged_seconds !== undefined;
 
 function goalMatches(goal: CompiledGoal, input: ClassifierInput, kind: HitKind): boolean {
   const { match } = goal.definition;
@@ -67,7 +68,12 @@ export function classifyHit(input: ClassifierInput, site: CompiledSite): Classif
   const configured = site.goals.find((goal) => goalMatches(goal, input, kind));
   if (kind === "engagement") {
     return configured
-      ? { kind, class: conversionClassOf(configured.definition.class, configured.definition.stage), goal: configured.definition.name, revenue: null }
+      ? {
+          kind,
+          class: conversionClassOf(configured.definition.class, configured.definition.stage),
+          goal: configured.definition.name,
+          revenue: null,
+        }
       : { kind, class: "unclassified", goal: "", revenue: null };
   }
   if (configured) {

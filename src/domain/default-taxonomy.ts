@@ -17,19 +17,33 @@ export interface TaxonomyEntry {
  */
 export const DEFAULT_TAXONOMY: readonly TaxonomyEntry[] = [
   { goal: "purchase", class: "macro", aliases: ["purchase", "order completed", "checkout completed", "order"] },
-  { goal: "generate_lead", class: "macro", aliases: ["generate_lead", "lead", "request quote", "quote request", "demo request", "contact sales"] },
+  {
+    goal: "generate_lead",
+    class: "macro",
+    aliases: ["generate_lead", "lead", "request quote", "quote request", "demo request", "contact sales"],
+  },
   { goal: "view_item", class: "micro", stage: "milestone", aliases: ["view_item", "product view", "product viewed"] },
   { goal: "search", class: "micro", stage: "milestone", aliases: ["search", "site search"] },
   { goal: "add_to_cart", class: "micro", stage: "milestone", aliases: ["add_to_cart", "add to basket", "product added"] },
   { goal: "begin_checkout", class: "micro", stage: "milestone", aliases: ["begin_checkout", "checkout started", "start checkout"] },
   { goal: "sign_up", class: "micro", stage: "milestone", aliases: ["sign_up", "register", "registration", "create account"] },
   { goal: "login", class: "micro", stage: "milestone", aliases: ["login", "log in", "sign in"] },
-  { goal: "newsletter_signup", class: "micro", stage: "secondary", aliases: ["newsletter signup", "newsletter subscribe", "subscribe newsletter"] },
+  {
+    goal: "newsletter_signup",
+    class: "micro",
+    stage: "secondary",
+    aliases: ["newsletter signup", "newsletter subscribe", "subscribe newsletter"],
+  },
   { goal: "file_download", class: "micro", stage: "secondary", aliases: ["file download", "download"] },
   { goal: "video_complete", class: "micro", stage: "secondary", aliases: ["video complete", "video completed", "video finished"] },
   { goal: "chat_start", class: "micro", stage: "secondary", aliases: ["chat start", "chat started", "start chat"] },
   { goal: "share", class: "micro", stage: "secondary", aliases: ["share"] },
-  { goal: "outbound_link_click", class: "micro", stage: "secondary", aliases: ["outbound link click", "outbound link: click", "outbound click"] },
+  {
+    goal: "outbound_link_click",
+    class: "micro",
+    stage: "secondary",
+    aliases: ["outbound link click", "outbound link: click", "outbound click"],
+  },
   { goal: "form_submission", class: "micro", stage: "secondary", aliases: ["form submission", "form: submission", "form submit"] },
 ];
 

@@ -1,6 +1,6 @@
 import { isbot } from "isbot";
-import { isLocalHost, hostnameBelongsToSite, type CompiledSite } from "./site";
 import type { CountedDropReason } from "./report";
+import { type CompiledSite, hostnameBelongsToSite, isLocalHost } from "./site";
 
 /** Why a well-formed hit was not counted. All but unknown_site are counted in the site's report. */
 export type DropReason = CountedDropReason | "unknown_site";

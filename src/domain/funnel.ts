@@ -50,7 +50,11 @@ export function funnelMatchesFor(funnels: readonly CompiledFunnel[], hit: Funnel
  * An attempt older than the window starts over (its best stays counted). Returns the 1-based
  * step newly reached for the first time today, if any.
  */
-export function advanceFunnel(prior: FunnelProgress | undefined, match: FunnelMatch, timestamp: number): { progress: FunnelProgress; reachedStep: number | null } {
+export function advanceFunnel(
+  prior: FunnelProgress | undefined,
+  match: FunnelMatch,
+  timestamp: number,
+): { progress: FunnelProgress; reachedStep: number | null } {
   let { current, startedAt, best } = prior ?? { current: 0, startedAt: 0, best: 0 };
   if (current > 0 && timestamp - startedAt > match.windowMs) current = 0;
   if (current < match.stepCount && match.steps.includes(current)) {

@@ -1,12 +1,12 @@
-import { classifyHit, type Classification } from "./classify";
-import { funnelMatchesFor, type FunnelMatch } from "./funnel";
+import { type Classification, classifyHit } from "./classify";
 import { ENGAGEMENT_EVENT, PAGEVIEW_EVENT } from "./event-name";
+import { type FunnelMatch, funnelMatchesFor } from "./funnel";
 import type { Money } from "./money";
 import { readPageLocation } from "./page-url";
 import { redactPersonal } from "./redact";
 import type { CompiledSite } from "./site";
 import { classifyTrafficSource } from "./traffic-source";
-import { NO_VARIANT, type Attribution } from "./visit-tracker";
+import { type Attribution, NO_VARIANT } from "./visit-tracker";
 
 /** A validated hit, before it is tied to a site. */
 export interface IncomingHit {
@@ -61,7 +61,11 @@ export function buildRecordedHit(site: CompiledSite, hit: IncomingHit, context: 
   );
   const traffic = classifyTrafficSource(location, hit.referrer);
   const name =
-    classification.kind === "pageview" ? PAGEVIEW_EVENT : classification.kind === "engagement" ? ENGAGEMENT_EVENT : redactPersonal(hit.name);
+    classification.kind === "pageview"
+      ? PAGEVIEW_EVENT
+      : classification.kind === "engagement"
+        ? ENGAGEMENT_EVENT
+        : redactPersonal(hit.name);
   return {
     siteId: site.id,
     timestamp: context.timestamp,

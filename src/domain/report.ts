@@ -1,4 +1,4 @@
-import { conversionClassOf, goalClassOf, type ConversionClass, type GoalClass, type MicroStage } from "./conversion-class";
+import { type ConversionClass, conversionClassOf, type GoalClass, goalClassOf, type MicroStage } from "./conversion-class";
 import { revenueMap } from "./money";
 import { dayOfHour, firstHourOfDay, formatDay, formatHour, lastHourOfDay } from "./utc-time";
 
@@ -175,7 +175,13 @@ function timeseries(range: ReportRange, buckets: readonly BucketRow[]): StatsRep
   if (range.interval === "hour") {
     for (let hour = fromHour; hour <= toHour; hour++) {
       const bucket = byHour.get(hour);
-      series.push({ t: formatHour(hour), visitors: bucket?.hourVisitors ?? 0, pageviews: bucket?.pageviews ?? 0, micro: bucket?.micro ?? 0, macro: bucket?.macro ?? 0 });
+      series.push({
+        t: formatHour(hour),
+        visitors: bucket?.hourVisitors ?? 0,
+        pageviews: bucket?.pageviews ?? 0,
+        micro: bucket?.micro ?? 0,
+        macro: bucket?.macro ?? 0,
+      });
     }
     return series;
   }
@@ -273,10 +279,7 @@ export function buildReport(siteId: string, range: ReportRange, rows: ReportRows
   }
   const breakdowns = Object.fromEntries(
     DIMENSIONS.map((dimension) => [dimension, breakdownRows(rows.breakdowns[dimension], dimension === "page")]),
-  ) as Record<
-    Dimension,
-    BreakdownReportRow[]
-  >;
+  ) as Record<Dimension, BreakdownReportRow[]>;
   const dropped: Record<string, number> = Object.fromEntries(DROP_REASONS.map((reason) => [reason, 0]));
   for (const row of rows.dropped) dropped[row.reason] = (dropped[row.reason] ?? 0) + row.hits;
 
@@ -295,4 +298,3 @@ export function buildReport(siteId: string, range: ReportRange, rows: ReportRows
     dropped,
   };
 }
-

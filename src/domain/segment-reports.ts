@@ -1,8 +1,17 @@
 import type { GoalClass, MicroStage } from "./conversion-class";
 import { goalClassOf } from "./conversion-class";
-import { breakdownRows, conversionRate, ratio, type BreakdownRows, type ConfiguredGoal, type FunnelStepRow, type GoalRow, type VariantGoalRow } from "./report";
+import {
+  type BreakdownRows,
+  breakdownRows,
+  type ConfiguredGoal,
+  conversionRate,
+  type FunnelStepRow,
+  type GoalRow,
+  ratio,
+  type VariantGoalRow,
+} from "./report";
 import type { SegmentKind } from "./segment-rollup";
-import { twoProportionTest, type ProportionTest } from "./two-proportion-test";
+import { type ProportionTest, twoProportionTest } from "./two-proportion-test";
 
 /** The figures behind the funnels, channels, variants and lift endpoints (README.md defines each). */
 
@@ -25,7 +34,10 @@ export interface FunnelStepReport {
  * fraction of it; conversion from the first step and from the previous one. The first step has
  * no dropoff and a step conversion of 1 (0 when nobody reached it).
  */
-export function buildFunnelsReport(funnels: readonly FunnelShape[], rows: readonly FunnelStepRow[]): { funnels: { name: string; steps: FunnelStepReport[] }[] } {
+export function buildFunnelsReport(
+  funnels: readonly FunnelShape[],
+  rows: readonly FunnelStepRow[],
+): { funnels: { name: string; steps: FunnelStepReport[] }[] } {
   const reached = new Map(rows.map((row) => [`${row.funnel}\u001f${row.step}`, row.visitors]));
   return {
     funnels: funnels.map((funnel) => {
@@ -86,7 +98,11 @@ export interface VariantsReport {
  * For each pair of variants (a before b by name) and each macro goal: the difference b - a and a
  * two-proportion z-test.
  */
-export function buildVariantsReport(variantVisitors: ReadonlyMap<string, number>, rows: readonly VariantGoalRow[], configuredGoals: readonly ConfiguredGoal[]): VariantsReport {
+export function buildVariantsReport(
+  variantVisitors: ReadonlyMap<string, number>,
+  rows: readonly VariantGoalRow[],
+  configuredGoals: readonly ConfiguredGoal[],
+): VariantsReport {
   const goals = new Map<string, GoalMeta>();
   for (const goal of configuredGoals) goals.set(goal.name, goal);
   for (const row of rows) {
@@ -144,7 +160,8 @@ export function liftInputsInsidePage(
   counts: readonly { kind: SegmentKind; key: string; visitors: number }[],
   goals: readonly GoalRow[],
 ): { totals: { visitors: number; macroVisitors: number }; goals: GoalRow[]; pairs: Map<string, number> } {
-  const sum = (kind: SegmentKind, key = "") => counts.filter((count) => count.kind === kind && count.key === key).reduce((total, count) => total + count.visitors, 0);
+  const sum = (kind: SegmentKind, key = "") =>
+    counts.filter((count) => count.kind === kind && count.key === key).reduce((total, count) => total + count.visitors, 0);
   // One row per goal (a goal can have rows under two classes if its config changed).
   const unique = [...new Map(goals.map((row) => [row.goal, row])).values()];
   return {

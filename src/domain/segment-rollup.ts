@@ -37,14 +37,18 @@ export interface SegmentCount extends SegmentDims {
 export function rollUpVisitorDays(visitors: readonly VisitorDay[]): SegmentCount[] {
   const counts = new Map<string, SegmentCount>();
   const add = (dims: SegmentDims, kind: SegmentKind, key: string, step: number, filter: SegmentFilter, value: string) => {
-    const id = [kind, key, step, filter, value, dims.source, dims.channel, dims.campaign, dims.country, dims.device, dims.variant].join("\u001f");
+    const id = [kind, key, step, filter, value, dims.source, dims.channel, dims.campaign, dims.country, dims.device, dims.variant].join(
+      "\u001f",
+    );
     const entry = counts.get(id);
     if (entry) entry.visitors += 1;
     else counts.set(id, { ...dims, kind, key, step, filter, value, visitors: 1 });
   };
   for (const visitor of visitors) {
     const dims: SegmentDims = { ...visitor.attribution, variant: visitor.variant };
-    const funnelSteps = Object.entries(visitor.funnels).flatMap(([funnel, progress]) => Array.from({ length: progress.best }, (_, i) => [funnel, i + 1] as const));
+    const funnelSteps = Object.entries(visitor.funnels).flatMap(([funnel, progress]) =>
+      Array.from({ length: progress.best }, (_, i) => [funnel, i + 1] as const),
+    );
     for (const goal of visitor.goals) {
       for (const [funnel, step] of funnelSteps) add(dims, "funnel", funnel, step, "goal", goal);
     }

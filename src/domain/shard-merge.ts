@@ -16,7 +16,12 @@ function sumBy<T>(rows: readonly T[], key: (row: T) => string, add: (into: T, ro
   return [...merged.values()];
 }
 
-const sumRevenue = (rows: readonly RevenueRow[]) => sumBy(rows, (r) => `${r.key}\u001f${r.currency}`, (into, r) => (into.micros += r.micros));
+const sumRevenue = (rows: readonly RevenueRow[]) =>
+  sumBy(
+    rows,
+    (r) => `${r.key}\u001f${r.currency}`,
+    (into, r) => (into.micros += r.micros),
+  );
 
 export function mergeBreakdowns(parts: readonly BreakdownRows[], limit: number): BreakdownRows {
   const rows = sumBy(
@@ -46,28 +51,40 @@ export function mergeBreakdowns(parts: readonly BreakdownRows[], limit: number):
 }
 
 export const sumGoals = (rows: readonly GoalRow[]) =>
-  sumBy(rows, (r) => `${r.class}\u001f${r.goal}`, (into, r) => {
-    into.hits += r.hits;
-    into.goalVisitors += r.goalVisitors;
-  });
+  sumBy(
+    rows,
+    (r) => `${r.class}\u001f${r.goal}`,
+    (into, r) => {
+      into.hits += r.hits;
+      into.goalVisitors += r.goalVisitors;
+    },
+  );
 
 export function mergeReportRows(parts: readonly ReportRows[], limit: number): ReportRows {
   const [first] = parts;
   if (first === undefined) throw new Error("a site has at least one shard");
   if (parts.length === 1) return first;
   return {
-    buckets: sumBy(parts.flatMap((p) => p.buckets), (b) => String(b.hour), (into, b) => {
-      into.visitors += b.visitors;
-      into.hourVisitors += b.hourVisitors;
-      into.pageviews += b.pageviews;
-      into.events += b.events;
-      into.micro += b.micro;
-      into.macro += b.macro;
-    }).sort((a, b) => a.hour - b.hour),
-    classes: sumBy(parts.flatMap((p) => p.classes), (c) => c.class, (into, c) => {
-      into.hits += c.hits;
-      into.classVisitors += c.classVisitors;
-    }),
+    buckets: sumBy(
+      parts.flatMap((p) => p.buckets),
+      (b) => String(b.hour),
+      (into, b) => {
+        into.visitors += b.visitors;
+        into.hourVisitors += b.hourVisitors;
+        into.pageviews += b.pageviews;
+        into.events += b.events;
+        into.micro += b.micro;
+        into.macro += b.macro;
+      },
+    ).sort((a, b) => a.hour - b.hour),
+    classes: sumBy(
+      parts.flatMap((p) => p.classes),
+      (c) => c.class,
+      (into, c) => {
+        into.hits += c.hits;
+        into.classVisitors += c.classVisitors;
+      },
+    ),
     goals: sumGoals(parts.flatMap((p) => p.goals)),
     goalRevenue: sumRevenue(parts.flatMap((p) => p.goalRevenue)),
     breakdowns: Object.fromEntries(
@@ -88,19 +105,36 @@ export function mergeReportRows(parts: readonly ReportRows[], limit: number): Re
       }),
       { visits: 0, bounces: 0, visitDurationMs: 0, pageviews: 0 },
     ),
-    dropped: sumBy(parts.flatMap((p) => p.dropped), (d) => d.reason, (into, d) => (into.hits += d.hits)),
+    dropped: sumBy(
+      parts.flatMap((p) => p.dropped),
+      (d) => d.reason,
+      (into, d) => (into.hits += d.hits),
+    ),
   };
 }
 
-export const sumFunnelSteps = (rows: readonly FunnelStepRow[]) => sumBy(rows, (r) => `${r.funnel}\u001f${r.step}`, (into, r) => (into.visitors += r.visitors));
+export const sumFunnelSteps = (rows: readonly FunnelStepRow[]) =>
+  sumBy(
+    rows,
+    (r) => `${r.funnel}\u001f${r.step}`,
+    (into, r) => (into.visitors += r.visitors),
+  );
 
 export const sumVariantGoals = (rows: readonly VariantGoalRow[]) =>
-  sumBy(rows, (r) => `${r.variant}\u001f${r.class}\u001f${r.goal}`, (into, r) => {
-    into.hits += r.hits;
-    into.goalVisitors += r.goalVisitors;
-  });
+  sumBy(
+    rows,
+    (r) => `${r.variant}\u001f${r.class}\u001f${r.goal}`,
+    (into, r) => {
+      into.hits += r.hits;
+      into.goalVisitors += r.goalVisitors;
+    },
+  );
 
 /** Sums rows that have a `visitors` count by the given key fields. */
 export function sumVisitorsBy<T extends { visitors: number }>(rows: readonly T[], ...keys: (keyof T)[]): T[] {
-  return sumBy(rows, (r) => keys.map((k) => String(r[k])).join("\u001f"), (into, r) => (into.visitors += r.visitors));
+  return sumBy(
+    rows,
+    (r) => keys.map((k) => String(r[k])).join("\u001f"),
+    (into, r) => (into.visitors += r.visitors),
+  );
 }

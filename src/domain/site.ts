@@ -1,6 +1,6 @@
+import type { FunnelDefinition, GoalDefinition, SiteSettings } from "../schemas/site-config-schema";
 import { canonicalEventName } from "./event-name";
 import { compilePathGlob } from "./path-glob";
-import type { FunnelDefinition, GoalDefinition, SiteSettings } from "../schemas/site-config-schema";
 import { MS_PER_HOUR } from "./utc-time";
 
 /** A goal ready for matching on the hot path: names canonicalised and globs compiled once. */
@@ -74,7 +74,18 @@ export function compileSite(settings: SiteSettings): CompiledSite {
 
 /** An unknown site accepted in "accept" mode: built-in taxonomy, privacy signals honoured. */
 export function unconfiguredSite(id: string): CompiledSite {
-  return { id, configured: false, hostnames: null, honorPrivacySignals: true, useDefaultTaxonomy: true, goals: [], funnels: [], variantProp: "variant", shards: 1, readTokenSha256: [] };
+  return {
+    id,
+    configured: false,
+    hostnames: null,
+    honorPrivacySignals: true,
+    useDefaultTaxonomy: true,
+    goals: [],
+    funnels: [],
+    variantProp: "variant",
+    shards: 1,
+    readTokenSha256: [],
+  };
 }
 
 const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);

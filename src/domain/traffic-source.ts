@@ -27,13 +27,51 @@ export interface TrafficSource {
 
 // Brands match on a label boundary with any TLD: "google" is google.com, google.co.uk, news.google.de.
 const SEARCH_ENGINES = [
-  "google", "bing", "duckduckgo", "yahoo", "yandex", "baidu", "ecosia", "qwant", "startpage",
-  "search.brave", "naver", "seznam", "ask", "aol", "kagi", "perplexity", "chatgpt", "you",
+  "google",
+  "bing",
+  "duckduckgo",
+  "yahoo",
+  "yandex",
+  "baidu",
+  "ecosia",
+  "qwant",
+  "startpage",
+  "search.brave",
+  "naver",
+  "seznam",
+  "ask",
+  "aol",
+  "kagi",
+  "perplexity",
+  "chatgpt",
+  "you",
 ];
 const SOCIAL_NETWORKS = [
-  "facebook", "fb", "instagram", "t.co", "twitter", "x", "linkedin", "lnkd.in", "reddit",
-  "pinterest", "tiktok", "youtube", "youtu.be", "vk", "threads", "bsky", "mastodon", "tumblr",
-  "snapchat", "whatsapp", "telegram", "t.me", "quora", "news.ycombinator", "discord",
+  "facebook",
+  "fb",
+  "instagram",
+  "t.co",
+  "twitter",
+  "x",
+  "linkedin",
+  "lnkd.in",
+  "reddit",
+  "pinterest",
+  "tiktok",
+  "youtube",
+  "youtu.be",
+  "vk",
+  "threads",
+  "bsky",
+  "mastodon",
+  "tumblr",
+  "snapchat",
+  "whatsapp",
+  "telegram",
+  "t.me",
+  "quora",
+  "news.ycombinator",
+  "discord",
 ];
 const WEBMAIL = ["gm.android.google", "mail.google", "outlook.live", "outlook.office", "mail.yahoo", "mail.proton", "webmail"];
 
@@ -52,7 +90,9 @@ const WEBMAIL_PATTERN = brandPattern(WEBMAIL);
  * reversed host, so its labels are turned around (android.linkedin.com).
  */
 function brandHost(source: string): string {
-  return /^(com|org|net|io|app)\.[a-z0-9_.]+$/.test(source) && source.split(".").length >= 3 ? source.split(".").reverse().join(".") : source;
+  return /^(com|org|net|io|app)\.[a-z0-9_.]+$/.test(source) && source.split(".").length >= 3
+    ? source.split(".").reverse().join(".")
+    : source;
 }
 
 const isSearchEngine = (source: string) => SEARCH_PATTERN.test(brandHost(source));

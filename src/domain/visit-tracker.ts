@@ -154,7 +154,12 @@ export function advanceVisitor(
   const sameDay = prior !== null && prior.day === day;
 
   if (kind === "engagement" && !sameDay) {
-    return { next: null, increments: NO_INCREMENTS, attribution: prior?.attribution ?? hit.attribution, variant: prior?.variant ?? hit.variant };
+    return {
+      next: null,
+      increments: NO_INCREMENTS,
+      attribution: prior?.attribution ?? hit.attribution,
+      variant: prior?.variant ?? hit.variant,
+    };
   }
 
   const current: VisitorDay = sameDay

@@ -23,9 +23,18 @@ const unauthorized = () =>
  * another site the same 404 as an unknown site, so neither learns which sites exist. Tokens are
  * never logged.
  */
-export async function requireReportAccess(authorization: string | undefined, adminToken: string | undefined, directory: SiteDirectory, siteId: string): Promise<void> {
+export async function requireReportAccess(
+  authorization: string | undefined,
+  adminToken: string | undefined,
+  directory: SiteDirectory,
+  siteId: string,
+): Promise<void> {
   if (adminToken === undefined && directory.sitesWithReadTokens.length === 0) {
-    throw new ApiError(403, "reporting_disabled", "This deployment has no STATS_TOKEN and no site read tokens, so it serves no reports. Set one with `wrangler secret put STATS_TOKEN`.");
+    throw new ApiError(
+      403,
+      "reporting_disabled",
+      "This deployment has no STATS_TOKEN and no site read tokens, so it serves no reports. Set one with `wrangler secret put STATS_TOKEN`.",
+    );
   }
   const presented = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? "")?.[1];
   if (presented === undefined) throw unauthorized();

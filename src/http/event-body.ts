@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { eventSchema, FIELD_ALIASES, type EventPayload, type LongFieldName } from "../schemas/event-schema";
+import { type EventPayload, eventSchema, FIELD_ALIASES, type LongFieldName } from "../schemas/event-schema";
 import { ApiError, type FieldIssue } from "./api-error";
 import { assertJsonOrText, parseJson, readCappedText } from "./read-body";
 

@@ -11,6 +11,12 @@ export const handleError: ErrorHandler = (error, c) => {
   if (error instanceof HTTPException && error.status < 500) {
     return c.json(new ApiError(error.status, "bad_request", error.message || "Bad request.").toJSON(), error.status);
   }
-  console.error(JSON.stringify({ message: "unhandled error", error: error instanceof Error ? error.message : String(error), path: new URL(c.req.url).pathname }));
+  console.error(
+    JSON.stringify({
+      message: "unhandled error",
+      error: error instanceof Error ? error.message : String(error),
+      path: new URL(c.req.url).pathname,
+    }),
+  );
   return c.json(new ApiError(500, "internal_error", "Something went wrong on our side.").toJSON(), 500);
 };

@@ -1,9 +1,9 @@
 import { Hono } from "hono";
-import { siteDirectory } from "../config/sites";
 import { readSettings } from "../config/settings";
+import { siteDirectory } from "../config/sites";
 import { deviceClass } from "../domain/device";
-import { dropReasonFor, type DropReason } from "../domain/drop-policy";
-import { buildRecordedHit, UNKNOWN_COUNTRY, type IncomingHit } from "../domain/recorded-hit";
+import { type DropReason, dropReasonFor } from "../domain/drop-policy";
+import { buildRecordedHit, type IncomingHit, UNKNOWN_COUNTRY } from "../domain/recorded-hit";
 import { shardFor } from "../domain/shard-routing";
 import { unconfiguredSite } from "../domain/site";
 import { ApiError } from "../http/api-error";
@@ -74,8 +74,12 @@ ingestRoute.post("/api/event", async (c) => {
       const outcome = await store.record(buildRecordedHit(site, incoming, context), { ip, userAgent }).catch((error: unknown) => {
         // The store was reset or unreachable: nothing was acknowledged, so the client may retry
         // (with an event id, a retry of a hit that was stored after all is recorded once).
-        console.error(JSON.stringify({ message: "store unavailable", site: siteId, error: error instanceof Error ? error.message : String(error) }));
-        throw new ApiError(503, "unavailable", "The site's store is briefly unavailable; send the hit again.", undefined, { "Retry-After": "1" });
+        console.error(
+          JSON.stringify({ message: "store unavailable", site: siteId, error: error instanceof Error ? error.message : String(error) }),
+        );
+        throw new ApiError(503, "unavailable", "The site's store is briefly unavailable; send the hit again.", undefined, {
+          "Retry-After": "1",
+        });
       });
       return { site: siteId, dropped: outcome.rateLimited ? "rate_limited" : null };
     }),
@@ -84,12 +88,21 @@ ingestRoute.post("/api/event", async (c) => {
   const dropped = outcomes.flatMap((outcome) => (outcome.dropped === null ? [] : [{ site: outcome.site, reason: outcome.dropped }]));
   if (dropped.length > 0 && dropped.every((drop) => drop.reason === "rate_limited")) {
     // The one drop a client should act on: slow down. (It is counted in the site's report too.)
-    throw new ApiError(429, "rate_limited", `More than ${RATE_LIMIT_PER_MINUTE} hits a minute from one client; try again in a minute.`, undefined, {
-      "Retry-After": "60",
-    });
+    throw new ApiError(
+      429,
+      "rate_limited",
+      `More than ${RATE_LIMIT_PER_MINUTE} hits a minute from one client; try again in a minute.`,
+      undefined,
+      {
+        "Retry-After": "60",
+      },
+    );
   }
   if (dropped.length > 0) {
-    c.header(DROP_HEADER, outcomes.length === 1 ? dropped.map((d) => d.reason).join() : dropped.map((d) => `${d.site}=${d.reason}`).join(", "));
+    c.header(
+      DROP_HEADER,
+      outcomes.length === 1 ? dropped.map((d) => d.reason).join() : dropped.map((d) => `${d.site}=${d.reason}`).join(", "),
+    );
   }
   return c.json({ recorded: outcomes.filter((o) => o.dropped === null).map((o) => o.site), dropped }, 202);
 });

@@ -1,15 +1,21 @@
-import { Hono, type Context } from "hono";
+import { type Context, Hono } from "hono";
 import { readSettings } from "../config/settings";
 import { siteDirectory } from "../config/sites";
 import { buildReport, type ConfiguredGoal } from "../domain/report";
 import type { ReportFilters } from "../domain/report-filter";
+import {
+  buildFunnelsReport,
+  buildLiftReport,
+  buildSegmentReport,
+  buildVariantsReport,
+  liftInputsInsidePage,
+} from "../domain/segment-reports";
 import type { SegmentFilter } from "../domain/segment-rollup";
-import { buildFunnelsReport, buildLiftReport, buildSegmentReport, buildVariantsReport, liftInputsInsidePage } from "../domain/segment-reports";
 import type { CompiledSite } from "../domain/site";
 import { dayOf, formatDay } from "../domain/utc-time";
 import { ApiError } from "../http/api-error";
 import { requireReportAccess } from "../http/bearer-token";
-import { statsQuerySchema, type StatsQuery } from "../schemas/stats-query-schema";
+import { type StatsQuery, statsQuerySchema } from "../schemas/stats-query-schema";
 import { SiteShards } from "../storage/site-store-client";
 
 export const statsRoute = new Hono<{ Bindings: Env }>();
@@ -109,7 +115,11 @@ statsRoute.get("/api/stats/:site/channels", async (c) => {
 statsRoute.get("/api/stats/:site/variants", async (c) => {
   const request = await openReport(c);
   const { visitors, goals } = await request.store.readVariants(request.range, request.filters);
-  return c.json({ ...context(request), variant_prop: request.site?.variantProp ?? "variant", ...buildVariantsReport(new Map(visitors.map((row) => [row.variant, row.visitors])), goals, configuredGoals(request.site)) });
+  return c.json({
+    ...context(request),
+    variant_prop: request.site?.variantProp ?? "variant",
+    ...buildVariantsReport(new Map(visitors.map((row) => [row.variant, row.visitors])), goals, configuredGoals(request.site)),
+  });
 });
 
 /** GET /api/stats/:site/lift: which micro goals go together with macro conversions. */
@@ -122,7 +132,10 @@ statsRoute.get("/api/stats/:site/lift", async (c) => {
   const { totals, goals, pairs } =
     page === undefined
       ? { ...lift, pairs: new Map(lift.pairs.map((pair) => [pair.goal, pair.visitors])) }
-      : liftInputsInsidePage(await request.store.readSegmentCounts(request.range, visitorFilters, { filter: "page", value: page }), lift.goals);
+      : liftInputsInsidePage(
+          await request.store.readSegmentCounts(request.range, visitorFilters, { filter: "page", value: page }),
+          lift.goals,
+        );
   const report = buildLiftReport(totals, goals, pairs, configuredGoals(request.site));
   return c.json({ ...context(request), lift: goal === undefined ? report.lift : report.lift.filter((row) => row.goal === goal) });
 });

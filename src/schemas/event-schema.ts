@@ -57,7 +57,14 @@ const currency = z
 
 // Plausible's tracker sends amounts as numbers; server-side senders often send "12.50".
 const amount = z
-  .union([z.number(), z.string().trim().regex(/^\d+(\.\d+)?$/, "amount must be a number").transform(Number)])
+  .union([
+    z.number(),
+    z
+      .string()
+      .trim()
+      .regex(/^\d+(\.\d+)?$/, "amount must be a number")
+      .transform(Number),
+  ])
   .pipe(z.number().finite().nonnegative("amount must not be negative").max(EVENT_LIMITS.maxAmount));
 
 const revenue = z.strictObject({ amount, currency });
@@ -94,7 +101,14 @@ const props = z.preprocess(
 const domainList = z
   .string()
   .max(2_000)
-  .transform((list) => [...new Set(list.split(",").map((site) => site.trim().toLowerCase()).filter((site) => site !== ""))])
+  .transform((list) => [
+    ...new Set(
+      list
+        .split(",")
+        .map((site) => site.trim().toLowerCase())
+        .filter((site) => site !== ""),
+    ),
+  ])
   .pipe(
     z
       .array(z.string().max(253).regex(SITE_ID, "each domain must be a site id such as shop.example"))
@@ -115,7 +129,10 @@ export const eventSchema = z
     /** Engagement: engaged time on the page in milliseconds. */
     e: z.number().int().min(0).max(EVENT_LIMITS.maxEngagedMs).optional(),
     /** Optional client event id: a retry with the same id within 24 h is recorded once. */
-    id: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, "id must be 8 to 64 letters, digits, _ or -").optional(),
+    id: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{8,64}$/, "id must be 8 to 64 letters, digits, _ or -")
+      .optional(),
     /** Plausible's hash-routing flag: the URL fragment is part of the page. */
     h: z.union([z.boolean(), z.literal(0), z.literal(1)]).optional(),
   })

@@ -24,9 +24,12 @@ const goalMatch = z
     /** Engagement threshold: the visitor was engaged on the page at least this long. */
     engaged_seconds: z.number().int().min(1).max(86_400).optional(),
   })
-  .refine((match) => match.event !== undefined || match.path !== undefined || match.scroll !== undefined || match.engaged_seconds !== undefined, {
-    message: "match needs an event, a path, or an engagement threshold (scroll, engaged_seconds)",
-  })
+  .refine(
+    (match) => match.event !== undefined || match.path !== undefined || match.scroll !== undefined || match.engaged_seconds !== undefined,
+    {
+      message: "match needs an event, a path, or an engagement threshold (scroll, engaged_seconds)",
+    },
+  )
   .refine((match) => match.event === undefined || (match.scroll === undefined && match.engaged_seconds === undefined), {
     message: "an engagement threshold goal is matched on engagement events; it cannot also name an event",
   });
@@ -49,7 +52,11 @@ export const goalSchema = z
     }
     const threshold = goal.match.scroll !== undefined || goal.match.engaged_seconds !== undefined;
     if (threshold && (goal.class !== "micro" || goal.stage !== "secondary")) {
-      ctx.addIssue({ code: "custom", path: ["class"], message: 'engagement thresholds are micro secondary goals: class "micro", stage "secondary"' });
+      ctx.addIssue({
+        code: "custom",
+        path: ["class"],
+        message: 'engagement thresholds are micro secondary goals: class "micro", stage "secondary"',
+      });
     }
   });
 
@@ -70,7 +77,11 @@ export const funnelSchema = z.strictObject({
   name: z.string().min(1).max(120),
   steps: z.array(funnelStep).min(2, "a funnel has 2 to 8 steps").max(8, "a funnel has 2 to 8 steps"),
   /** Hours from the first step within which the others must follow. */
-  window_hours: z.number().positive().max(MAX_FUNNEL_WINDOW_HOURS, `window_hours is at most ${MAX_FUNNEL_WINDOW_HOURS}: a visitor id lives one UTC day`).default(24),
+  window_hours: z
+    .number()
+    .positive()
+    .max(MAX_FUNNEL_WINDOW_HOURS, `window_hours is at most ${MAX_FUNNEL_WINDOW_HOURS}: a visitor id lives one UTC day`)
+    .default(24),
 });
 
 const siteId = z
@@ -95,7 +106,10 @@ export const siteSchema = z.strictObject({
    * SHA-256 (hex) of tokens that may read this site's reports and no other (README, "Access").
    * Hashes, so the file can be committed; the tokens themselves are given to the readers.
    */
-  readTokenSha256: z.array(z.string().regex(/^[0-9a-f]{64}$/, "a SHA-256 hex digest (64 lower-case hex characters)")).max(20).default([]),
+  readTokenSha256: z
+    .array(z.string().regex(/^[0-9a-f]{64}$/, "a SHA-256 hex digest (64 lower-case hex characters)"))
+    .max(20)
+    .default([]),
   /** Durable Objects the site's hits are spread over (README, "Capacity"). */
   shards: z.number().int().min(1).max(MAX_SHARDS).default(1),
 });
@@ -113,14 +127,22 @@ export const siteConfigSchema = z
       const goalNames = new Set<string>();
       site.goals.forEach((goal, goalIndex) => {
         if (goalNames.has(goal.name)) {
-          ctx.addIssue({ code: "custom", path: ["sites", index, "goals", goalIndex, "name"], message: `duplicate goal name "${goal.name}"` });
+          ctx.addIssue({
+            code: "custom",
+            path: ["sites", index, "goals", goalIndex, "name"],
+            message: `duplicate goal name "${goal.name}"`,
+          });
         }
         goalNames.add(goal.name);
       });
       const funnelNames = new Set<string>();
       site.funnels.forEach((funnel, funnelIndex) => {
         if (funnelNames.has(funnel.name)) {
-          ctx.addIssue({ code: "custom", path: ["sites", index, "funnels", funnelIndex, "name"], message: `duplicate funnel name "${funnel.name}"` });
+          ctx.addIssue({
+            code: "custom",
+            path: ["sites", index, "funnels", funnelIndex, "name"],
+            message: `duplicate funnel name "${funnel.name}"`,
+          });
         }
         funnelNames.add(funnel.name);
         funnel.steps.forEach((step, stepIndex) => {

@@ -22,7 +22,10 @@ const day = z.string().transform((text, ctx) => {
 });
 
 const filterValue = z.string().min(1, "a filter needs a value").max(2_000);
-const filterShape = Object.fromEntries(FILTER_FIELDS.map((field) => [field, filterValue.optional()])) as Record<FilterField, z.ZodOptional<typeof filterValue>>;
+const filterShape = Object.fromEntries(FILTER_FIELDS.map((field) => [field, filterValue.optional()])) as Record<
+  FilterField,
+  z.ZodOptional<typeof filterValue>
+>;
 
 /**
  * The query of every stats endpoint: range, interval, breakdown size and filters; `by` only
@@ -44,7 +47,8 @@ export function statsQuerySchema(today: number, options: { by?: boolean } = {}) 
       const days = toDay - fromDay + 1;
       const maxDays = query.interval === "hour" ? REPORT_LIMITS.maxHourlyDays : REPORT_LIMITS.maxDays;
       if (fromDay > toDay) ctx.addIssue({ code: "custom", path: ["from"], message: "from must not be after to" });
-      else if (days > maxDays) ctx.addIssue({ code: "custom", path: ["to"], message: `at most ${maxDays} days with interval=${query.interval}` });
+      else if (days > maxDays)
+        ctx.addIssue({ code: "custom", path: ["to"], message: `at most ${maxDays} days with interval=${query.interval}` });
       const range: ReportRange = { fromDay, toDay, interval: query.interval };
       const filters: ReportFilters = {};
       for (const field of FILTER_FIELDS) {

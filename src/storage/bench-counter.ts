@@ -13,6 +13,8 @@ export class BenchCounter extends DurableObject<Env> {
 
   /** Adds one and returns the new count; durable before the reply, like a recorded hit. */
   async increment(): Promise<number> {
-    return this.ctx.storage.sql.exec<{ n: number }>("INSERT INTO counter (id, n) VALUES (1, 1) ON CONFLICT DO UPDATE SET n = n + 1 RETURNING n").one().n;
+    return this.ctx.storage.sql
+      .exec<{ n: number }>("INSERT INTO counter (id, n) VALUES (1, 1) ON CONFLICT DO UPDATE SET n = n + 1 RETURNING n")
+      .one().n;
   }
 }

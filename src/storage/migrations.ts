@@ -139,7 +139,11 @@ export const HOURLY_TABLES = [
       "engaged_ms",
     ],
   },
-  { table: "funnel_counters", key: ["funnel", "step", "source", "channel", "campaign", "country", "device", "variant"], sums: ["visitors"] },
+  {
+    table: "funnel_counters",
+    key: ["funnel", "step", "source", "channel", "campaign", "country", "device", "variant"],
+    sums: ["visitors"],
+  },
   { table: "lift_counters", key: ["goal", "source", "channel", "campaign", "country", "device", "variant"], sums: ["visitors"] },
   { table: "dropped_hits", key: ["reason"], sums: ["hits"] },
 ] as const;

@@ -1,21 +1,21 @@
-import type { FilterField, ReportFilters, VisitorsColumn } from "../domain/report-filter";
-import { convertingColumnFor, visitorsColumnFor } from "../domain/report-filter";
-import { NO_VARIANT } from "../domain/visit-tracker";
 import {
-  DIMENSIONS,
-  goalRevenueKey,
   type BucketRow,
   type ClassRow,
+  DIMENSIONS,
   type Dimension,
   type DimensionRow,
   type DropRow,
   type EngagementRow,
   type FunnelStepRow,
   type GoalRow,
+  goalRevenueKey,
   type ReportRows,
   type RevenueRow,
   type VariantGoalRow,
 } from "../domain/report";
+import type { FilterField, ReportFilters, VisitorsColumn } from "../domain/report-filter";
+import { convertingColumnFor, visitorsColumnFor } from "../domain/report-filter";
+import { NO_VARIANT } from "../domain/visit-tracker";
 
 /**
  * Read side of a site's counters: GROUP BY sums over an hour range, filtered by exact values.
@@ -127,7 +127,12 @@ export function readGoals(sql: SqlStorage, scope: Scope): Pick<ReportRows, "goal
     `SELECT goal, class, SUM(hits) AS hits, SUM(goal_visitors) AS goal_visitors
        FROM hourly_counters WHERE ${scoped.clause} GROUP BY goal, class`,
     scoped.bindings,
-  ).map((row) => ({ goal: str(row.goal), class: str(row.class) as GoalRow["class"], hits: num(row.hits), goalVisitors: num(row.goal_visitors) }));
+  ).map((row) => ({
+    goal: str(row.goal),
+    class: str(row.class) as GoalRow["class"],
+    hits: num(row.hits),
+    goalVisitors: num(row.goal_visitors),
+  }));
   const goalRevenue: RevenueRow[] = all(
     sql,
     `SELECT class, goal, currency, SUM(revenue_micros) AS micros
@@ -155,7 +160,12 @@ export function readTotals(sql: SqlStorage, scope: Scope): { visitors: number; m
  * Top values of one dimension. Pages count the visitors who had a hit on the page that day;
  * the other dimensions describe the whole visitor-day (its first hit), so they count daily uniques.
  */
-export function readBreakdown(sql: SqlStorage, scope: Scope, dimension: Dimension | "variant", limit: number): ReportRows["breakdowns"][Dimension] {
+export function readBreakdown(
+  sql: SqlStorage,
+  scope: Scope,
+  dimension: Dimension | "variant",
+  limit: number,
+): ReportRows["breakdowns"][Dimension] {
   const column = DIMENSION_COLUMN[dimension];
   const visitors: VisitorsColumn = visitorsColumnFor(scope.filters, dimension);
   const converting = convertingColumnFor(scope.filters);
@@ -220,9 +230,11 @@ function visitorWhere(scope: Scope): { clause: string; bindings: SqlStorageValue
 
 export function readFunnelSteps(sql: SqlStorage, scope: Scope): FunnelStepRow[] {
   const scoped = visitorWhere(scope);
-  return all(sql, `SELECT funnel, step, SUM(visitors) AS visitors FROM funnel_counters WHERE ${scoped.clause} GROUP BY funnel, step`, scoped.bindings).map(
-    (row) => ({ funnel: str(row.funnel), step: num(row.step), visitors: num(row.visitors) }),
-  );
+  return all(
+    sql,
+    `SELECT funnel, step, SUM(visitors) AS visitors FROM funnel_counters WHERE ${scoped.clause} GROUP BY funnel, step`,
+    scoped.bindings,
+  ).map((row) => ({ funnel: str(row.funnel), step: num(row.step), visitors: num(row.visitors) }));
 }
 
 /** Per micro goal: visitors who completed it and also converted macro the same day. */
@@ -240,5 +252,11 @@ export function readVariantGoals(sql: SqlStorage, scope: Scope): VariantGoalRow[
     `SELECT variant, goal, class, SUM(hits) AS hits, SUM(goal_visitors) AS goal_visitors
        FROM hourly_counters WHERE ${scoped.clause} AND variant != ? GROUP BY variant, goal, class`,
     [...scoped.bindings, NO_VARIANT],
-  ).map((row) => ({ variant: str(row.variant), goal: str(row.goal), class: str(row.class) as VariantGoalRow["class"], hits: num(row.hits), goalVisitors: num(row.goal_visitors) }));
+  ).map((row) => ({
+    variant: str(row.variant),
+    goal: str(row.goal),
+    class: str(row.class) as VariantGoalRow["class"],
+    hits: num(row.hits),
+    goalVisitors: num(row.goal_visitors),
+  }));
 }

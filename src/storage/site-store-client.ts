@@ -1,5 +1,5 @@
-import type { ReportFilters } from "../domain/report-filter";
 import type { BreakdownRows, FunnelStepRow, GoalRow, ReportRange, ReportRows, VariantGoalRow } from "../domain/report";
+import type { ReportFilters } from "../domain/report-filter";
 import type { SegmentFilter } from "../domain/segment-rollup";
 import { mergeBreakdowns, mergeReportRows, sumFunnelSteps, sumGoals, sumVariantGoals, sumVisitorsBy } from "../domain/shard-merge";
 import { shardName } from "../domain/shard-routing";
@@ -44,25 +44,52 @@ export class SiteShards {
     return sumFunnelSteps((await this.all((store) => store.readFunnels(range, filters))).flat());
   }
 
-  async readSegments(range: ReportRange, filters: ReportFilters, dimension: "channel" | "source" | "campaign", limit: number): Promise<BreakdownRows> {
+  async readSegments(
+    range: ReportRange,
+    filters: ReportFilters,
+    dimension: "channel" | "source" | "campaign",
+    limit: number,
+  ): Promise<BreakdownRows> {
     return mergeBreakdowns(await this.all((store) => store.readSegments(range, filters, dimension, this.shardLimit(limit))), limit);
   }
 
-  async readVariants(range: ReportRange, filters: ReportFilters): Promise<{ visitors: { variant: string; visitors: number }[]; goals: VariantGoalRow[] }> {
+  async readVariants(
+    range: ReportRange,
+    filters: ReportFilters,
+  ): Promise<{ visitors: { variant: string; visitors: number }[]; goals: VariantGoalRow[] }> {
     const parts = await this.all((store) => store.readVariants(range, filters));
-    return { visitors: sumVisitorsBy(parts.flatMap((part) => part.visitors), "variant"), goals: sumVariantGoals(parts.flatMap((part) => part.goals)) };
-  }
-
-  async readLift(range: ReportRange, filters: ReportFilters): Promise<{ totals: { visitors: number; macroVisitors: number }; goals: GoalRow[]; pairs: { goal: string; visitors: number }[] }> {
-    const parts = await this.all((store) => store.readLift(range, filters));
     return {
-      totals: parts.reduce((sum, part) => ({ visitors: sum.visitors + part.totals.visitors, macroVisitors: sum.macroVisitors + part.totals.macroVisitors }), { visitors: 0, macroVisitors: 0 }),
-      goals: sumGoals(parts.flatMap((part) => part.goals)),
-      pairs: sumVisitorsBy(parts.flatMap((part) => part.pairs), "goal"),
+      visitors: sumVisitorsBy(
+        parts.flatMap((part) => part.visitors),
+        "variant",
+      ),
+      goals: sumVariantGoals(parts.flatMap((part) => part.goals)),
     };
   }
 
-  async readSegmentCounts(range: ReportRange, filters: ReportFilters, membership: { filter: SegmentFilter; value: string }): Promise<SegmentTotal[]> {
+  async readLift(
+    range: ReportRange,
+    filters: ReportFilters,
+  ): Promise<{ totals: { visitors: number; macroVisitors: number }; goals: GoalRow[]; pairs: { goal: string; visitors: number }[] }> {
+    const parts = await this.all((store) => store.readLift(range, filters));
+    return {
+      totals: parts.reduce(
+        (sum, part) => ({ visitors: sum.visitors + part.totals.visitors, macroVisitors: sum.macroVisitors + part.totals.macroVisitors }),
+        { visitors: 0, macroVisitors: 0 },
+      ),
+      goals: sumGoals(parts.flatMap((part) => part.goals)),
+      pairs: sumVisitorsBy(
+        parts.flatMap((part) => part.pairs),
+        "goal",
+      ),
+    };
+  }
+
+  async readSegmentCounts(
+    range: ReportRange,
+    filters: ReportFilters,
+    membership: { filter: SegmentFilter; value: string },
+  ): Promise<SegmentTotal[]> {
     return sumVisitorsBy((await this.all((store) => store.readSegmentCounts(range, filters, membership))).flat(), "kind", "key", "step");
   }
 }

@@ -1,26 +1,35 @@
 import { DurableObject } from "cloudflare:workers";
+import { readSettings } from "../config/settings";
 import type { RecordedHit } from "../domain/recorded-hit";
 import {
-  rangeHours,
   type BreakdownRows,
   type CountedDropReason,
   type FunnelStepRow,
   type GoalRow,
   type ReportRange,
   type ReportRows,
+  rangeHours,
   type VariantGoalRow,
 } from "../domain/report";
-import { VISITOR_FILTERS, type ReportFilters } from "../domain/report-filter";
+import { type ReportFilters, VISITOR_FILTERS } from "../domain/report-filter";
 import { rollUpVisitorDays, type SegmentFilter, type SegmentKind } from "../domain/segment-rollup";
-import { dayOf, firstHourOfDay, hourOf, MS_PER_DAY, nextMidnight } from "../domain/utc-time";
 import { unconfiguredSite } from "../domain/site";
-import { simulatedHit } from "./simulated-traffic";
-import { readSettings } from "../config/settings";
-import { importSaltKey, newSalt, visitorHash } from "../domain/visitor-hash";
+import { dayOf, firstHourOfDay, hourOf, MS_PER_DAY, nextMidnight } from "../domain/utc-time";
 import { advanceVisitor, NO_VARIANT, resolveVisitor, type VisitorDay } from "../domain/visit-tracker";
-import { HOURLY_TABLES, migrate } from "./migrations";
+import { importSaltKey, newSalt, visitorHash } from "../domain/visitor-hash";
 import { CounterBatch } from "./counter-batch";
-import { readBreakdown, readFunnelSteps, readGoals, readLiftPairs, readReportRows, readTotals, readVariantGoals, type Scope } from "./report-queries";
+import { HOURLY_TABLES, migrate } from "./migrations";
+import {
+  readBreakdown,
+  readFunnelSteps,
+  readGoals,
+  readLiftPairs,
+  readReportRows,
+  readTotals,
+  readVariantGoals,
+  type Scope,
+} from "./report-queries";
+import { simulatedHit } from "./simulated-traffic";
 
 /** Passed to `record` only to compute the visitor hash; never stored, never logged. */
 export interface VisitorIdentity {
@@ -169,7 +178,11 @@ export class SiteStore extends DurableObject<Env> {
     const outcomes = batch.map(({ hit, todayVid, yesterdayVid }): RecordOutcome => {
       if (hit.eventId !== undefined) {
         // In the same transaction as the hit's counters: both are stored, or neither.
-        const seen = this.sql.exec("INSERT INTO seen_events (id, day) VALUES (?, ?) ON CONFLICT DO NOTHING", hit.eventId, dayOf(hit.timestamp)).rowsWritten;
+        const seen = this.sql.exec(
+          "INSERT INTO seen_events (id, day) VALUES (?, ?) ON CONFLICT DO NOTHING",
+          hit.eventId,
+          dayOf(hit.timestamp),
+        ).rowsWritten;
         if (seen === 0) return { rowsWritten: 0, duplicate: true };
         rowsWritten += seen;
       }
@@ -198,8 +211,12 @@ export class SiteStore extends DurableObject<Env> {
    * rows written per hit and bytes stored. Counts only; reachable only through /__bench/ routes.
    */
   async usage(): Promise<{ hitsRecorded: number; rowsWritten: number; databaseBytes: number; rows: Record<string, number> }> {
-    const tables = this.sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%'").toArray();
-    const rows = Object.fromEntries(tables.map(({ name }) => [name, this.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM "${name}"`).one().n]));
+    const tables = this.sql
+      .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%'")
+      .toArray();
+    const rows = Object.fromEntries(
+      tables.map(({ name }) => [name, this.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM "${name}"`).one().n]),
+    );
     return { hitsRecorded: this.hitsRecorded, rowsWritten: this.rowsWrittenByHits, databaseBytes: this.sql.databaseSize, rows };
   }
 
@@ -240,12 +257,20 @@ export class SiteStore extends DurableObject<Env> {
   }
 
   /** Channel, source or campaign rows with converting visitors and revenue. */
-  async readSegments(range: ReportRange, filters: ReportFilters, dimension: "channel" | "source" | "campaign", limit: number): Promise<BreakdownRows> {
+  async readSegments(
+    range: ReportRange,
+    filters: ReportFilters,
+    dimension: "channel" | "source" | "campaign",
+    limit: number,
+  ): Promise<BreakdownRows> {
     return readBreakdown(this.sql, this.scope(range, filters), dimension, limit);
   }
 
   /** Visitors shown each variant, and conversions per variant and goal. */
-  async readVariants(range: ReportRange, filters: ReportFilters): Promise<{ visitors: { variant: string; visitors: number }[]; goals: VariantGoalRow[] }> {
+  async readVariants(
+    range: ReportRange,
+    filters: ReportFilters,
+  ): Promise<{ visitors: { variant: string; visitors: number }[]; goals: VariantGoalRow[] }> {
     const scope = this.scope(range, filters);
     const visitors = readBreakdown(this.sql, scope, "variant", MAX_VARIANTS).rows.filter((row) => row.value !== NO_VARIANT);
     return { visitors: visitors.map((row) => ({ variant: row.value, visitors: row.visitors })), goals: readVariantGoals(this.sql, scope) };
@@ -272,7 +297,9 @@ export class SiteStore extends DurableObject<Env> {
     // In chunks of concurrent hits, as load arrives: they are written in coalesced batches.
     const CHUNK = 500;
     for (let first = 0; first < hitsPerDay; first += CHUNK) {
-      const chunk = Array.from({ length: Math.min(CHUNK, hitsPerDay - first) }, (_, i) => simulatedHit(site, first + i, hitsPerDay, visitorsPerDay, start));
+      const chunk = Array.from({ length: Math.min(CHUNK, hitsPerDay - first) }, (_, i) =>
+        simulatedHit(site, first + i, hitsPerDay, visitorsPerDay, start),
+      );
       await Promise.all(chunk.map(({ hit, identity }) => this.record(hit, identity)));
     }
     this.maintain(start + MS_PER_DAY + ALARM_DELAY_AFTER_MIDNIGHT_MS);
@@ -375,7 +402,11 @@ export class SiteStore extends DurableObject<Env> {
    * visitor-level filters: rolled-up days from their counters, the others (today, and yesterday
    * until its rollup) computed the same way from their visitor rows.
    */
-  async readSegmentCounts(range: ReportRange, filters: ReportFilters, membership: { filter: SegmentFilter; value: string }): Promise<SegmentTotal[]> {
+  async readSegmentCounts(
+    range: ReportRange,
+    filters: ReportFilters,
+    membership: { filter: SegmentFilter; value: string },
+  ): Promise<SegmentTotal[]> {
     const totals = new Map<string, SegmentTotal>();
     const add = (kind: SegmentKind, key: string, step: number, visitors: number) => {
       const id = `${kind}\u001f${key}\u001f${step}`;
@@ -385,7 +416,10 @@ export class SiteStore extends DurableObject<Env> {
     };
     const dimFilters = VISITOR_FILTERS.flatMap((field) => (filters[field] === undefined ? [] : [[field, filters[field]] as const]));
     const rolled = new Set(
-      this.sql.exec<{ day: number }>("SELECT day FROM rolled_up_days WHERE day BETWEEN ? AND ?", range.fromDay, range.toDay).toArray().map((row) => row.day),
+      this.sql
+        .exec<{ day: number }>("SELECT day FROM rolled_up_days WHERE day BETWEEN ? AND ?", range.fromDay, range.toDay)
+        .toArray()
+        .map((row) => row.day),
     );
     const stored = this.sql
       .exec<{ kind: SegmentKind; key: string; step: number; visitors: number }>(

@@ -47,7 +47,11 @@ const pageUrl = () => (hashMode ? loc.href : (loc.href.split("#")[0] as string))
 
 // sendBeacon posts text/plain: no CORS preflight, from any origin, and it survives unload.
 const send = (name: string, options: TrackOptions = {}, extra?: object) =>
-  ignored || nav.sendBeacon(api, JSON.stringify({ n: name, u: current, d: domain, r: d.referrer, p: options.props, $: options.revenue, h: hashMode, ...extra }));
+  ignored ||
+  nav.sendBeacon(
+    api,
+    JSON.stringify({ n: name, u: current, d: domain, r: d.referrer, p: options.props, $: options.revenue, h: hashMode, ...extra }),
+  );
 
 const measureScroll = () => {
   maxScroll = Math.max(maxScroll, Math.min(100, Math.round(((w.scrollY + w.innerHeight) / d.documentElement.scrollHeight) * 100)));
@@ -77,7 +81,8 @@ const goalProps = (element: Element) => {
   for (let { name, value } of element.attributes) if ((name = name.split("data-goal-")[1] as string)) props[name] = value;
   return { props };
 };
-const on = (target: EventTarget, type: string, listener: (event: Event) => void, capture?: boolean) => target.addEventListener(type, listener, capture);
+const on = (target: EventTarget, type: string, listener: (event: Event) => void, capture?: boolean) =>
+  target.addEventListener(type, listener, capture);
 
 // Single-page apps: every history change that changes the page is a pageview.
 const { history: browserHistory } = w;

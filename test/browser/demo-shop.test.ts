@@ -1,7 +1,7 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CollectorProcess } from "./support/collector-process";
 import { DESKTOP_CHROME_UA, launchChromium, NO_BROWSER } from "./support/chromium";
+import { CollectorProcess } from "./support/collector-process";
 
 /**
  * A newcomer's path, end to end: `wrangler dev` serves the demo shop and t.js, headless Chromium
@@ -69,7 +69,11 @@ describe.skipIf(NO_BROWSER)("demo shop in Chromium against wrangler dev", () => 
 
     const today = new Date().toISOString().slice(0, 10);
     report = await collector.stats<Report>("shop.example", "", `from=${today}&to=${today}`);
-    const funnels = await collector.stats<{ funnels: { name: string; steps: { visitors: number }[] }[] }>("shop.example", "/funnels", `from=${today}&to=${today}`);
+    const funnels = await collector.stats<{ funnels: { name: string; steps: { visitors: number }[] }[] }>(
+      "shop.example",
+      "/funnels",
+      `from=${today}&to=${today}`,
+    );
     funnel = funnels.funnels.find((entry) => entry.name === "checkout")?.steps.map((step) => step.visitors) ?? [];
   });
 

@@ -14,7 +14,8 @@ describe.skipIf(NO_BROWSER)("tracker (t.js) in Chromium", () => {
   let context: BrowserContext;
   let page: Page;
   const site = () => `http://site.test:${recorder.port}`;
-  const tag = (attributes = 'data-allow="automation"') => `<script async src="http://collector.test:${recorder.port}/t.js" ${attributes}></script>`;
+  const tag = (attributes = 'data-allow="automation"') =>
+    `<script async src="http://collector.test:${recorder.port}/t.js" ${attributes}></script>`;
   const html = (body: string, head = tag()) => `<!doctype html><html><head><meta charset="utf-8">${head}</head><body>${body}</body></html>`;
   const bodies = (beacons: RecordedBeacon[]) => beacons.map((beacon) => beacon.body);
   const open = async (path: string, markup: string) => {
@@ -52,7 +53,10 @@ describe.skipIf(NO_BROWSER)("tracker (t.js) in Chromium", () => {
     const other = new BeaconRecorder();
     await other.start();
     try {
-      recorder.page("/p", html("", tag(`data-allow="automation" data-domain="shop.example" data-api="http://other.test:${other.port}/api/event"`)));
+      recorder.page(
+        "/p",
+        html("", tag(`data-allow="automation" data-domain="shop.example" data-api="http://other.test:${other.port}/api/event"`)),
+      );
       await page.goto(`${site()}/p?q=1#section`);
       const [beacon] = await other.waitFor(1);
       expect(beacon?.body).toMatchObject({ n: "pageview", u: `${site()}/p?q=1`, d: "shop.example" });
@@ -65,7 +69,12 @@ describe.skipIf(NO_BROWSER)("tracker (t.js) in Chromium", () => {
   it("counts single-page navigation: pushState, replaceState and popstate, reporting engagement before each", async () => {
     await open("/", html("<p>app</p>"));
     await recorder.waitFor(1);
-    for (const action of ["history.pushState({}, '', '/a')", "history.replaceState({}, '', '/b')", "history.replaceState({}, '', '/b')", "history.back()"]) {
+    for (const action of [
+      "history.pushState({}, '', '/a')",
+      "history.replaceState({}, '', '/b')",
+      "history.replaceState({}, '', '/b')",
+      "history.back()",
+    ]) {
       await page.waitForTimeout(30);
       await page.evaluate(action);
     }
@@ -87,7 +96,10 @@ describe.skipIf(NO_BROWSER)("tracker (t.js) in Chromium", () => {
   });
 
   it("fires declarative goals on click with data-goal-* props, also from a child element", async () => {
-    await open("/pricing", html('<button data-goal="choose_plan" data-goal-plan="pro" data-goal-period="year"><span id="inner">Pro</span></button>'));
+    await open(
+      "/pricing",
+      html('<button data-goal="choose_plan" data-goal-plan="pro" data-goal-period="year"><span id="inner">Pro</span></button>'),
+    );
     await page.click("#inner");
     const beacons = await recorder.waitFor(2);
     expect(beacons[1]?.body).toMatchObject({ n: "choose_plan", p: { plan: "pro", period: "year" }, u: `${site()}/pricing` });
@@ -123,7 +135,11 @@ describe.skipIf(NO_BROWSER)("tracker (t.js) in Chromium", () => {
     await page.click("#mail").catch(() => undefined);
     await page.click("#internal");
     await settle();
-    expect(bodies(recorder.beacons).filter((body) => body.n !== "pageview").map((body) => [body.n, body.p])).toEqual([
+    expect(
+      bodies(recorder.beacons)
+        .filter((body) => body.n !== "pageview")
+        .map((body) => [body.n, body.p]),
+    ).toEqual([
       ["Outbound Link: Click", { url: `http://elsewhere.test:${recorder.port}/x` }],
       ["File Download", { url: `${site()}/files/annual-report.pdf` }],
     ]);

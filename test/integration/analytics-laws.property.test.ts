@@ -1,6 +1,6 @@
+import { exports } from "cloudflare:workers";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { exports } from "cloudflare:workers";
 import { postEventAt, readJson, STATS_TOKEN, USER_AGENTS } from "../support/collector";
 
 /**
@@ -92,7 +92,9 @@ async function send(day: string, hits: readonly Hit[]): Promise<void> {
 
 async function get<T>(day: string, endpoint: string, extra = ""): Promise<T> {
   const response = await exports.default.fetch(
-    new Request(`https://collector.test/api/stats/${SITE}${endpoint}?from=${day}&to=${day}${extra}`, { headers: { authorization: `Bearer ${STATS_TOKEN}` } }),
+    new Request(`https://collector.test/api/stats/${SITE}${endpoint}?from=${day}&to=${day}${extra}`, {
+      headers: { authorization: `Bearer ${STATS_TOKEN}` },
+    }),
   );
   expect(response.status).toBe(200);
   return readJson<T>(response);
@@ -126,52 +128,69 @@ async function everything(day: string): Promise<Record<string, unknown>> {
   };
 }
 
-const FILTERS = ["channel=organic_search", "channel=direct", "page=/", "goal=purchase", "goal=add_to_cart", "source=google.com", "device=mobile", "variant=B", "country=(unknown)"];
+const FILTERS = [
+  "channel=organic_search",
+  "channel=direct",
+  "page=/",
+  "goal=purchase",
+  "goal=add_to_cart",
+  "source=google.com",
+  "device=mobile",
+  "variant=B",
+  "country=(unknown)",
+];
 
 describe("laws of the conversion analytics on random streams", () => {
   it("hold for every stream", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(visitorArbitrary, { minLength: 1, maxLength: 5 }), fc.array(fc.integer(), { minLength: 1, maxLength: 40 }), async (visitors, priorities) => {
-        const perVisitor = hitsOf(visitors);
-        const inOrder = perVisitor.flat();
-        const shuffled = interleave(perVisitor, priorities);
-        const [dayA, dayB] = [nextDay(), nextDay()];
-        await send(dayA, inOrder);
-        await send(dayB, shuffled);
+      fc.asyncProperty(
+        fc.array(visitorArbitrary, { minLength: 1, maxLength: 5 }),
+        fc.array(fc.integer(), { minLength: 1, maxLength: 40 }),
+        async (visitors, priorities) => {
+          const perVisitor = hitsOf(visitors);
+          const inOrder = perVisitor.flat();
+          const shuffled = interleave(perVisitor, priorities);
+          const [dayA, dayB] = [nextDay(), nextDay()];
+          await send(dayA, inOrder);
+          await send(dayB, shuffled);
 
-        // Funnel step counts never increase, also inside page and goal filters, which never exceed them.
-        const { funnels } = await get<{ funnels: { steps: { visitors: number }[] }[] }>(dayA, "/funnels");
-        for (const filter of ["", "&page=/", "&goal=add_to_cart", "&page=/products/x&channel=organic_search"]) {
-          const filtered = (await get<{ funnels: { steps: { visitors: number }[] }[] }>(dayA, "/funnels", filter)).funnels;
-          filtered.forEach((funnel, f) =>
-            funnel.steps.forEach((step, i) => {
-              if (i > 0) expect(step.visitors).toBeLessThanOrEqual(funnel.steps[i - 1]?.visitors ?? 0);
-              expect(step.visitors).toBeLessThanOrEqual(funnels[f]?.steps[i]?.visitors ?? 0);
-            }),
-          );
-        }
-
-        // Per-channel visitors add up to the total.
-        const main = await get<MainReport>(dayA, "");
-        const { channels } = await get<{ channels: { visitors: number }[] }>(dayA, "/channels");
-        expect(channels.reduce((sum, row) => sum + row.visitors, 0)).toBe(main.totals.visitors);
-        // Every visitor counts once, except one whose only hits are engagement beacons (not a visit).
-        const engagementIndex = ACTIONS.findIndex((action) => action.n === "engagement");
-        expect(main.totals.visitors).toBe(visitors.filter((visitor) => visitor.actions.some((action) => action !== engagementIndex)).length);
-
-        // Filtered figures never exceed unfiltered ones.
-        for (const filter of FILTERS) {
-          const filtered = await get<MainReport>(dayA, "", `&${filter}`);
-          for (const key of ["visitors", "pageviews", "events"] as const) expect(filtered.totals[key]).toBeLessThanOrEqual(main.totals[key]);
-          for (const kind of ["macro", "micro"] as const) {
-            expect(filtered.conversions[kind].count).toBeLessThanOrEqual(main.conversions[kind].count);
-            expect(filtered.conversions[kind].visitors).toBeLessThanOrEqual(filtered.totals.visitors);
+          // Funnel step counts never increase, also inside page and goal filters, which never exceed them.
+          const { funnels } = await get<{ funnels: { steps: { visitors: number }[] }[] }>(dayA, "/funnels");
+          for (const filter of ["", "&page=/", "&goal=add_to_cart", "&page=/products/x&channel=organic_search"]) {
+            const filtered = (await get<{ funnels: { steps: { visitors: number }[] }[] }>(dayA, "/funnels", filter)).funnels;
+            filtered.forEach((funnel, f) =>
+              funnel.steps.forEach((step, i) => {
+                if (i > 0) expect(step.visitors).toBeLessThanOrEqual(funnel.steps[i - 1]?.visitors ?? 0);
+                expect(step.visitors).toBeLessThanOrEqual(funnels[f]?.steps[i]?.visitors ?? 0);
+              }),
+            );
           }
-        }
 
-        // Another interleaving of the same visitors' hits gives the same figures.
-        expect(await everything(dayB)).toEqual(await everything(dayA));
-      }),
+          // Per-channel visitors add up to the total.
+          const main = await get<MainReport>(dayA, "");
+          const { channels } = await get<{ channels: { visitors: number }[] }>(dayA, "/channels");
+          expect(channels.reduce((sum, row) => sum + row.visitors, 0)).toBe(main.totals.visitors);
+          // Every visitor counts once, except one whose only hits are engagement beacons (not a visit).
+          const engagementIndex = ACTIONS.findIndex((action) => action.n === "engagement");
+          expect(main.totals.visitors).toBe(
+            visitors.filter((visitor) => visitor.actions.some((action) => action !== engagementIndex)).length,
+          );
+
+          // Filtered figures never exceed unfiltered ones.
+          for (const filter of FILTERS) {
+            const filtered = await get<MainReport>(dayA, "", `&${filter}`);
+            for (const key of ["visitors", "pageviews", "events"] as const)
+              expect(filtered.totals[key]).toBeLessThanOrEqual(main.totals[key]);
+            for (const kind of ["macro", "micro"] as const) {
+              expect(filtered.conversions[kind].count).toBeLessThanOrEqual(main.conversions[kind].count);
+              expect(filtered.conversions[kind].visitors).toBeLessThanOrEqual(filtered.totals.visitors);
+            }
+          }
+
+          // Another interleaving of the same visitors' hits gives the same figures.
+          expect(await everything(dayB)).toEqual(await everything(dayA));
+        },
+      ),
       { numRuns: 40 },
     );
   }, 120_000);

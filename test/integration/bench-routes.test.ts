@@ -11,11 +11,16 @@ describe("the /__bench/ routes of npm run bench", () => {
   });
 
   it("answer the no-op, bump the bare counter, and report a store's usage where enabled", async () => {
-    const bench = (path: string, method = "POST") => fetchWithSettings(new Request(`https://collector.test${path}`, { method }), { BENCH_ROUTES: "true" });
+    const bench = (path: string, method = "POST") =>
+      fetchWithSettings(new Request(`https://collector.test${path}`, { method }), { BENCH_ROUTES: "true" });
     expect((await bench("/__bench/noop")).status).toBe(204);
     expect((await bench("/__bench/counter")).status).toBe(204);
     await postEvent({ n: "pageview", u: "https://usage.test/", d: "usage.test" });
-    const usage = (await (await bench("/__bench/usage/usage.test", "GET")).json()) as { hitsRecorded: number; rowsWritten: number; rows: Record<string, number> };
+    const usage = (await (await bench("/__bench/usage/usage.test", "GET")).json()) as {
+      hitsRecorded: number;
+      rowsWritten: number;
+      rows: Record<string, number>;
+    };
     expect(usage).toMatchObject({ hitsRecorded: 1, rowsWritten: 2, rows: { visitors: 1, hourly_counters: 1, salts: 1 } });
   });
 });

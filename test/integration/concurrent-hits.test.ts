@@ -1,6 +1,6 @@
+import { exports } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { getStats, postEvent, readJson } from "../support/collector";
-import { exports } from "cloudflare:workers";
 
 describe("under concurrency", () => {
   it("counts every one of 1,000 concurrent hits (250 visitors x 4 pages)", async () => {
@@ -26,13 +26,16 @@ describe("under concurrency", () => {
     expect(statuses.filter((status) => status === 202)).toHaveLength(1_000);
 
     const today = new Date().toISOString().slice(0, 10);
-    const report = await readJson<{ totals: { visitors: number; pageviews: number }; breakdowns: { page: { value: string; visitors: number; pageviews: number }[] } }>(
-      await getStats(site, `from=${today}&to=${today}`),
-    );
+    const report = await readJson<{
+      totals: { visitors: number; pageviews: number };
+      breakdowns: { page: { value: string; visitors: number; pageviews: number }[] };
+    }>(await getStats(site, `from=${today}&to=${today}`));
     expect(report.totals).toMatchObject({ visitors: 250, pageviews: 1_000 });
-    expect(report.breakdowns.page.map(({ value, visitors, pageviews }) => ({ value, visitors, pageviews })).sort((a, b) => a.value.localeCompare(b.value))).toEqual(
-      pages.map((value) => ({ value, visitors: 250, pageviews: 250 })),
-    );
+    expect(
+      report.breakdowns.page
+        .map(({ value, visitors, pageviews }) => ({ value, visitors, pageviews }))
+        .sort((a, b) => a.value.localeCompare(b.value)),
+    ).toEqual(pages.map((value) => ({ value, visitors: 250, pageviews: 250 })));
   });
 
   it("keeps concurrent hits of one visitor consistent: one visitor, every goal counted once per visitor", async () => {
@@ -44,15 +47,21 @@ describe("under concurrency", () => {
       await Promise.all(
         Array.from({ length: 60 }, (_, i) => {
           const name = names[i % names.length] ?? "pageview";
-          return postEvent({ n: name, u: `https://${site}/x`, d: site, ...(name === "purchase" ? { $: { amount: 1, currency: "EUR" } } : {}) });
+          return postEvent({
+            n: name,
+            u: `https://${site}/x`,
+            d: site,
+            ...(name === "purchase" ? { $: { amount: 1, currency: "EUR" } } : {}),
+          });
         }),
       );
     } finally {
       vi.useRealTimers();
     }
-    const report = await readJson<{ totals: { visitors: number; pageviews: number; events: number }; conversions: { macro: { count: number; visitors: number; revenue: Record<string, number> } } }>(
-      await getStats(site, "from=2031-07-01&to=2031-07-01"),
-    );
+    const report = await readJson<{
+      totals: { visitors: number; pageviews: number; events: number };
+      conversions: { macro: { count: number; visitors: number; revenue: Record<string, number> } };
+    }>(await getStats(site, "from=2031-07-01&to=2031-07-01"));
     expect(report.totals).toEqual({ visitors: 1, pageviews: 20, events: 40 });
     expect(report.conversions.macro).toMatchObject({ count: 20, visitors: 1, revenue: { EUR: 20 } });
   });

@@ -1,6 +1,6 @@
-import { beforeAll, describe, expect, it } from "vitest";
 import { exports } from "cloudflare:workers";
-import { postEventAt, readJson, STATS_TOKEN, USER_AGENTS, type Sender } from "../support/collector";
+import { beforeAll, describe, expect, it } from "vitest";
+import { postEventAt, readJson, type Sender, STATS_TOKEN, USER_AGENTS } from "../support/collector";
 
 /**
  * Designed streams for the conversion-analytics endpoints. Every expected figure is worked out
@@ -31,7 +31,12 @@ interface Report {
  * are direct.
  */
 const SHOP = "shop.example";
-const on = (path: string, name = "pageview", extra: Record<string, unknown> = {}) => ({ n: name, u: `https://${SHOP}${path}`, d: SHOP, ...extra });
+const on = (path: string, name = "pageview", extra: Record<string, unknown> = {}) => ({
+  n: name,
+  u: `https://${SHOP}${path}`,
+  d: SHOP,
+  ...extra,
+});
 const FUNNEL_STREAM: [string, unknown, number][] = [
   ["10:00", on("/", "pageview", { r: "https://www.google.com/" }), 1],
   ["10:01", on("/search", "search"), 1],
@@ -60,7 +65,8 @@ const FUNNEL_STREAM: [string, unknown, number][] = [
 
 describe("funnels, channels and filters on shop.example", () => {
   beforeAll(async () => {
-    for (const [time, body, who] of FUNNEL_STREAM) expect((await postEventAt(`2031-04-01T${time}:00Z`, body, visitor(who))).status).toBe(202);
+    for (const [time, body, who] of FUNNEL_STREAM)
+      expect((await postEventAt(`2031-04-01T${time}:00Z`, body, visitor(who))).status).toBe(202);
   });
   const DAY = "from=2031-04-01&to=2031-04-01";
 
@@ -85,7 +91,9 @@ describe("funnels, channels and filters on shop.example", () => {
   });
 
   const funnelSteps = async (query: string) =>
-    (await stats<{ funnels: { steps: { visitors: number }[] }[] }>(SHOP, "/funnels", query)).body.funnels[0]?.steps.map((step) => step.visitors);
+    (await stats<{ funnels: { steps: { visitors: number }[] }[] }>(SHOP, "/funnels", query)).body.funnels[0]?.steps.map(
+      (step) => step.visitors,
+    );
 
   it("filters funnels by channel, page and goal", async () => {
     // V1 and V2 only: 2 2 2 2 1 1.
@@ -105,9 +113,19 @@ describe("funnels, channels and filters on shop.example", () => {
     const { body } = await stats<{ channels: unknown[] }>(SHOP, "/channels", DAY);
     expect(body.channels).toEqual([
       // V3 V4 V5 V6; micro: V3 (product page, search, add to cart), V4 (search x2), V5 (search, product page, add to cart, login).
-      { channel: "direct", visitors: 4, micro: { count: 9, visitors: 3, conversion_rate: 3 / 4 }, macro: { count: 0, visitors: 0, conversion_rate: 0, revenue: {} } },
+      {
+        channel: "direct",
+        visitors: 4,
+        micro: { count: 9, visitors: 3, conversion_rate: 3 / 4 },
+        macro: { count: 0, visitors: 0, conversion_rate: 0, revenue: {} },
+      },
       // V1 (search, product page, add to cart, sign up, purchase) and V2 (search, product page, add to cart).
-      { channel: "organic_search", visitors: 2, micro: { count: 7, visitors: 2, conversion_rate: 1 }, macro: { count: 1, visitors: 1, conversion_rate: 0.5, revenue: { EUR: 60 } } },
+      {
+        channel: "organic_search",
+        visitors: 2,
+        micro: { count: 7, visitors: 2, conversion_rate: 1 },
+        macro: { count: 1, visitors: 1, conversion_rate: 0.5, revenue: { EUR: 60 } },
+      },
     ]);
   });
 
@@ -118,7 +136,9 @@ describe("funnels, channels and filters on shop.example", () => {
       { source: "google.com", visitors: 2 },
     ]);
     const campaigns = await stats<{ campaigns: { campaign: string; visitors: number }[] }>(SHOP, "/channels", `${DAY}&by=campaign`);
-    expect(campaigns.body.campaigns.map(({ campaign, visitors }) => ({ campaign, visitors }))).toEqual([{ campaign: "(none)", visitors: 6 }]);
+    expect(campaigns.body.campaigns.map(({ campaign, visitors }) => ({ campaign, visitors }))).toEqual([
+      { campaign: "(none)", visitors: 6 },
+    ]);
   });
 
   it("computes the main report's figures inside a filter", async () => {
@@ -154,17 +174,30 @@ describe("funnels, channels and filters on shop.example", () => {
  */
 describe("micro-to-macro lift", () => {
   const LIFT = "lift.test";
-  const hit = (path: string, name: string) => ({ n: name, u: `https://${LIFT}${path}`, d: LIFT, ...(name === "purchase" ? { $: { amount: 10, currency: "EUR" } } : {}) });
+  const hit = (path: string, name: string) => ({
+    n: name,
+    u: `https://${LIFT}${path}`,
+    d: LIFT,
+    ...(name === "purchase" ? { $: { amount: 10, currency: "EUR" } } : {}),
+  });
   // P2 and P6 are on /blog; everyone else on /.
   const pathOf = (who: number) => (who === 2 || who === 6 ? "/blog" : "/");
   beforeAll(async () => {
     const stream: [string, string, number][] = [
-      ["11:00", "pageview", 1], ["11:01", "purchase", 1], ["11:02", "newsletter_signup", 1],
-      ["11:10", "pageview", 2], ["11:11", "newsletter_signup", 2],
-      ["11:20", "pageview", 3], ["11:21", "add_to_cart", 3], ["11:22", "purchase", 3],
-      ["11:30", "pageview", 4], ["11:31", "purchase", 4],
+      ["11:00", "pageview", 1],
+      ["11:01", "purchase", 1],
+      ["11:02", "newsletter_signup", 1],
+      ["11:10", "pageview", 2],
+      ["11:11", "newsletter_signup", 2],
+      ["11:20", "pageview", 3],
+      ["11:21", "add_to_cart", 3],
+      ["11:22", "purchase", 3],
+      ["11:30", "pageview", 4],
+      ["11:31", "purchase", 4],
       ["11:40", "pageview", 5],
-      ["11:50", "pageview", 6], ["11:51", "add_to_cart", 6], ["11:52", "newsletter_signup", 6],
+      ["11:50", "pageview", 6],
+      ["11:51", "add_to_cart", 6],
+      ["11:52", "newsletter_signup", 6],
     ];
     for (const [time, name, who] of stream) await postEventAt(`2031-04-02T${time}:00Z`, hit(pathOf(who), name), visitor(who));
   });
@@ -174,9 +207,21 @@ describe("micro-to-macro lift", () => {
     // 6 visitors, 3 macro (P1 P3 P4).
     expect(body.lift).toEqual([
       // add_to_cart: P3 P6, of whom P3 bought: 1/2; the other 4 (P1 P2 P4 P5): P1 P4 bought, 2/4. Lift 1.
-      { goal: "add_to_cart", stage: "milestone", completed: { visitors: 2, macro_visitors: 1, macro_rate: 0.5 }, not_completed: { visitors: 4, macro_visitors: 2, macro_rate: 0.5 }, lift: 1 },
+      {
+        goal: "add_to_cart",
+        stage: "milestone",
+        completed: { visitors: 2, macro_visitors: 1, macro_rate: 0.5 },
+        not_completed: { visitors: 4, macro_visitors: 2, macro_rate: 0.5 },
+        lift: 1,
+      },
       // newsletter: P1 (after buying) P2 P6: 1/3; others P3 P4 P5: 2/3. Lift 0.5.
-      { goal: "newsletter_signup", stage: "secondary", completed: { visitors: 3, macro_visitors: 1, macro_rate: 1 / 3 }, not_completed: { visitors: 3, macro_visitors: 2, macro_rate: 2 / 3 }, lift: 0.5 },
+      {
+        goal: "newsletter_signup",
+        stage: "secondary",
+        completed: { visitors: 3, macro_visitors: 1, macro_rate: 1 / 3 },
+        not_completed: { visitors: 3, macro_visitors: 2, macro_rate: 2 / 3 },
+        lift: 0.5,
+      },
     ]);
   });
 
@@ -190,9 +235,21 @@ describe("micro-to-macro lift", () => {
     // On /: P1 P3 P4 P5, of whom P1 P3 P4 bought (3 of 4).
     expect(body.lift).toEqual([
       // add_to_cart: P3, who bought: 1/1; the others P1 P4 P5: 2/3. Lift 1.5.
-      { goal: "add_to_cart", stage: "milestone", completed: { visitors: 1, macro_visitors: 1, macro_rate: 1 }, not_completed: { visitors: 3, macro_visitors: 2, macro_rate: 2 / 3 }, lift: 1.5 },
+      {
+        goal: "add_to_cart",
+        stage: "milestone",
+        completed: { visitors: 1, macro_visitors: 1, macro_rate: 1 },
+        not_completed: { visitors: 3, macro_visitors: 2, macro_rate: 2 / 3 },
+        lift: 1.5,
+      },
       // newsletter: P1, who bought: 1/1; the others P3 P4 P5: 2/3. Lift 1.5.
-      { goal: "newsletter_signup", stage: "secondary", completed: { visitors: 1, macro_visitors: 1, macro_rate: 1 }, not_completed: { visitors: 3, macro_visitors: 2, macro_rate: 2 / 3 }, lift: 1.5 },
+      {
+        goal: "newsletter_signup",
+        stage: "secondary",
+        completed: { visitors: 1, macro_visitors: 1, macro_rate: 1 },
+        not_completed: { visitors: 3, macro_visitors: 2, macro_rate: 2 / 3 },
+        lift: 1.5,
+      },
     ]);
   });
 });
@@ -213,13 +270,18 @@ describe("A/B variants", () => {
         const who = visitor(100 + offset + i);
         await postEventAt(time(), { n: "pageview", u: `https://${AB}/landing`, d: AB, ...(variant ? { p: { variant } } : {}) }, who);
         // The purchase carries no variant: it counts for the variant the visitor was shown.
-        if (i < buyers) await postEventAt(time(), { n: "purchase", u: `https://${AB}/checkout`, d: AB, $: { amount: 5, currency: "EUR" } }, who);
+        if (i < buyers)
+          await postEventAt(time(), { n: "purchase", u: `https://${AB}/checkout`, d: AB, $: { amount: 5, currency: "EUR" } }, who);
       }
     }
   });
 
   it("reports visitors and conversions per variant and a two-proportion z-test per macro goal", async () => {
-    const { body } = await stats<{ variants: unknown[]; comparisons: { z: number; p_value: number }[] }>(AB, "/variants", "from=2031-04-03&to=2031-04-03");
+    const { body } = await stats<{ variants: unknown[]; comparisons: { z: number; p_value: number }[] }>(
+      AB,
+      "/variants",
+      "from=2031-04-03&to=2031-04-03",
+    );
     expect(body.variants).toEqual([
       { variant: "A", visitors: 10, goals: [{ name: "purchase", class: "macro", conversions: 2, visitors: 2, conversion_rate: 0.2 }] },
       { variant: "B", visitors: 10, goals: [{ name: "purchase", class: "macro", conversions: 5, visitors: 5, conversion_rate: 0.5 }] },
@@ -242,7 +304,12 @@ describe("A/B variants", () => {
 /** consulting.example: engagement thresholds as micro goals and funnel steps; variant prop "experiment". */
 describe("engagement thresholds as goals and funnel steps", () => {
   const SITE = "consulting.example";
-  const on = (path: string, name = "pageview", extra: Record<string, unknown> = {}) => ({ n: name, u: `https://${SITE}${path}`, d: SITE, ...extra });
+  const on = (path: string, name = "pageview", extra: Record<string, unknown> = {}) => ({
+    n: name,
+    u: `https://${SITE}${path}`,
+    d: SITE,
+    ...extra,
+  });
   beforeAll(async () => {
     const first = visitor(201);
     await postEventAt("2031-04-04T09:00:00Z", on("/services/audit", "pageview", { p: { experiment: "hero-b" } }), first);
@@ -269,7 +336,9 @@ describe("engagement thresholds as goals and funnel steps", () => {
 
   it("uses a threshold goal as a funnel step", async () => {
     const { body } = await stats<{ funnels: { name: string; steps: { visitors: number }[] }[] }>(SITE, "/funnels", DAY);
-    expect(body.funnels.map((funnel) => ({ name: funnel.name, visitors: funnel.steps.map((step) => step.visitors) }))).toEqual([{ name: "lead", visitors: [2, 1, 1] }]);
+    expect(body.funnels.map((funnel) => ({ name: funnel.name, visitors: funnel.steps.map((step) => step.visitors) }))).toEqual([
+      { name: "lead", visitors: [2, 1, 1] },
+    ]);
   });
 
   it("reads the variant from the site's configured prop", async () => {

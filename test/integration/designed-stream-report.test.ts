@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { getStats, postEventAt, readJson, USER_AGENTS, type Sender } from "../support/collector";
+import { getStats, postEventAt, readJson, type Sender, USER_AGENTS } from "../support/collector";
 
 /**
  * A designed stream of hits on shop.example over two UTC days, and the report it must give.
@@ -15,8 +15,18 @@ const C: Sender = { ip: "198.51.100.3", userAgent: USER_AGENTS.linuxFirefox, cou
 const D: Sender = { ip: "198.51.100.4", userAgent: USER_AGENTS.androidTablet, country: "US" };
 
 const SITE = "shop.example";
-const page = (path: string, referrer?: string) => ({ n: "pageview", u: `https://${SITE}${path}`, d: SITE, ...(referrer ? { r: referrer } : {}) });
-const event = (name: string, path: string, extra: Record<string, unknown> = {}) => ({ n: name, u: `https://${SITE}${path}`, d: SITE, ...extra });
+const page = (path: string, referrer?: string) => ({
+  n: "pageview",
+  u: `https://${SITE}${path}`,
+  d: SITE,
+  ...(referrer ? { r: referrer } : {}),
+});
+const event = (name: string, path: string, extra: Record<string, unknown> = {}) => ({
+  n: name,
+  u: `https://${SITE}${path}`,
+  d: SITE,
+  ...extra,
+});
 
 // D1 = 2031-03-10, D2 = 2031-03-11 (future dates: no alarm fires while the test runs).
 const STREAM: [string, unknown, Sender][] = [
@@ -49,7 +59,10 @@ interface Report {
   conversions: { macro: Rate & { revenue: Record<string, number> }; micro: Rate };
   goals: (Rate & { name: string; class: string; stage?: string; revenue: Record<string, number> })[];
   timeseries: { t: string; visitors: number; pageviews: number; micro: number; macro: number }[];
-  breakdowns: Record<string, { value: string; visitors: number; pageviews: number; micro: Rate; macro: Rate & { revenue: Record<string, number> } }[]>;
+  breakdowns: Record<
+    string,
+    { value: string; visitors: number; pageviews: number; micro: Rate; macro: Rate & { revenue: Record<string, number> } }[]
+  >;
   engagement: { visits: number; pages_per_visit: number; visit_duration_s: number; bounce_rate: number };
   dropped: Record<string, number>;
 }
@@ -195,7 +208,11 @@ describe("visitor identity from a server-side sender", () => {
   it("takes the visitor's IP from the first X-Forwarded-For entry, so two visitors behind one sender stay two", async () => {
     const site = "server-side.test";
     const send = (forwardedFor: string) =>
-      postEventAt("2031-03-12T10:00:00Z", { name: "pageview", url: `https://${site}/`, domain: site }, { ip: "203.0.113.200", headers: { "x-forwarded-for": forwardedFor } });
+      postEventAt(
+        "2031-03-12T10:00:00Z",
+        { name: "pageview", url: `https://${site}/`, domain: site },
+        { ip: "203.0.113.200", headers: { "x-forwarded-for": forwardedFor } },
+      );
     await send("198.51.100.61, 10.0.0.1");
     await send("198.51.100.62");
     await send("198.51.100.61");

@@ -19,7 +19,12 @@ async function report(site: string): Promise<Report> {
 describe("dropped hits answer 202, say why in a header, and are counted per reason", () => {
   it("drops bot and automation user agents, and requests without one", async () => {
     const site = "bots.test";
-    for (const userAgent of [USER_AGENTS.googlebot, "Mozilla/5.0 (X11; Linux x86_64) HeadlessChrome/131.0.0.0 Safari/537.36", "curl/8.5.0", ""]) {
+    for (const userAgent of [
+      USER_AGENTS.googlebot,
+      "Mozilla/5.0 (X11; Linux x86_64) HeadlessChrome/131.0.0.0 Safari/537.36",
+      "curl/8.5.0",
+      "",
+    ]) {
       const response = await postEvent(hit(site), { userAgent });
       expect(response.status).toBe(202);
       expect(response.headers.get(DROP_HEADER)).toBe("bot");
@@ -68,12 +73,17 @@ describe("dropped hits answer 202, say why in a header, and are counted per reas
     const response = await fetchWithSettings(eventRequest(hit("stranger.test")), restricted);
     expect(response.status).toBe(202);
     expect(response.headers.get(DROP_HEADER)).toBe("unknown_site");
-    const stats = await fetchWithSettings(new Request("https://collector.test/api/stats/stranger.test", { headers: { authorization: "Bearer test-token" } }), restricted);
+    const stats = await fetchWithSettings(
+      new Request("https://collector.test/api/stats/stranger.test", { headers: { authorization: "Bearer test-token" } }),
+      restricted,
+    );
     expect(stats.status).toBe(404);
   });
 
   it("records a multi-site hit once per site and drops only the sites that fail", async () => {
-    const response = await fetchWithSettings(eventRequest({ n: "pageview", u: "https://shop.example/", d: "shop.example,stranger.test" }), { UNKNOWN_SITES: "drop" });
+    const response = await fetchWithSettings(eventRequest({ n: "pageview", u: "https://shop.example/", d: "shop.example,stranger.test" }), {
+      UNKNOWN_SITES: "drop",
+    });
     expect(response.status).toBe(202);
     expect(await response.json()).toEqual({ recorded: ["shop.example"], dropped: [{ site: "stranger.test", reason: "unknown_site" }] });
     expect(response.headers.get(DROP_HEADER)).toBe("stranger.test=unknown_site");
@@ -127,7 +137,11 @@ describe("abuse", () => {
       },
     });
     const response = await exports.default.fetch(
-      new Request("https://collector.test/api/event", { method: "POST", headers: { "content-type": "text/plain", "user-agent": USER_AGENTS.windowsChrome }, body: stalled }),
+      new Request("https://collector.test/api/event", {
+        method: "POST",
+        headers: { "content-type": "text/plain", "user-agent": USER_AGENTS.windowsChrome },
+        body: stalled,
+      }),
     );
     expect(response.status).toBe(408);
     expect(await response.json()).toMatchObject({ error: { code: "body_timeout" } });

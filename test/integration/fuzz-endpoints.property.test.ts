@@ -1,8 +1,7 @@
+import { env, exports } from "cloudflare:workers";
 import fc from "fast-check";
-import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { dumpTables } from "../support/storage-dump";
-import { env } from "cloudflare:workers";
 
 /**
  * Fuzzing every public endpoint with fast-check: arbitrary bodies, content types, header
@@ -21,11 +20,22 @@ const wild = fc.oneof(scalar, fc.jsonValue({ maxDepth: 3 }), fc.array(scalar, { 
 const eventish = fc.record(
   {
     n: fc.oneof(fc.constantFrom("pageview", "purchase", "add_to_cart", "engagement", "Outbound Link: Click"), anyText, wild),
-    u: fc.oneof(fc.constantFrom(`https://${SITE}/`, `https://${SITE}/p?utm_source=x`, `https://${SITE}/ünï/çødé`), fc.webUrl(), anyText, wild),
+    u: fc.oneof(
+      fc.constantFrom(`https://${SITE}/`, `https://${SITE}/p?utm_source=x`, `https://${SITE}/ünï/çødé`),
+      fc.webUrl(),
+      anyText,
+      wild,
+    ),
     d: fc.oneof(fc.constant(SITE), fc.constant(`${SITE},other.test`), anyText, wild),
     r: fc.oneof(fc.webUrl(), anyText, wild),
     p: fc.oneof(fc.dictionary(anyText, scalar, { maxKeys: 35 }), fc.dictionary(fc.string(), wild, { maxKeys: 5 }), wild),
-    $: fc.oneof(fc.record({ amount: fc.oneof(fc.double(), fc.integer(), anyText), currency: fc.oneof(fc.constantFrom("EUR", "usd", "XXX", "ZZZ"), anyText) }), wild),
+    $: fc.oneof(
+      fc.record({
+        amount: fc.oneof(fc.double(), fc.integer(), anyText),
+        currency: fc.oneof(fc.constantFrom("EUR", "usd", "XXX", "ZZZ"), anyText),
+      }),
+      wild,
+    ),
     sd: fc.oneof(fc.integer({ min: -10, max: 110 }), wild),
     e: fc.oneof(fc.integer({ min: -1, max: 100_000_000 }), wild),
   },
@@ -36,10 +46,17 @@ const eventish = fc.record(
 const validEvent = fc.record(
   {
     n: fc.constantFrom("pageview", "purchase", "add_to_cart", "Outbound Link: Click", "signup_click"),
-    u: fc.constantFrom(`https://${SITE}/`, `https://${SITE}/p?utm_source=x&email=a@b.example`, `https://${SITE}/ünï/çødé`, `https://www.${SITE}/x#y`),
+    u: fc.constantFrom(
+      `https://${SITE}/`,
+      `https://${SITE}/p?utm_source=x&email=a@b.example`,
+      `https://${SITE}/ünï/çødé`,
+      `https://www.${SITE}/x#y`,
+    ),
     d: fc.constant(SITE),
     r: fc.oneof(fc.constant(null), fc.webUrl()),
-    p: fc.dictionary(fc.string({ minLength: 1, maxLength: 20 }), fc.oneof(fc.string({ maxLength: 50 }), fc.integer(), fc.boolean()), { maxKeys: 5 }),
+    p: fc.dictionary(fc.string({ minLength: 1, maxLength: 20 }), fc.oneof(fc.string({ maxLength: 50 }), fc.integer(), fc.boolean()), {
+      maxKeys: 5,
+    }),
     $: fc.record({ amount: fc.double({ min: 0, max: 1e6, noNaN: true }), currency: fc.constantFrom("EUR", "usd", "SEK") }),
   },
   { requiredKeys: ["n", "u", "d"] },
@@ -57,10 +74,16 @@ const contentType = fc.oneof(
   fc.constantFrom("application/x-www-form-urlencoded", "multipart/form-data"),
   headerText,
 );
-const userAgent = fc.oneof({ arbitrary: fc.constant("Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"), weight: 3 }, headerText);
+const userAgent = fc.oneof(
+  { arbitrary: fc.constant("Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"), weight: 3 },
+  headerText,
+);
 
 const isEnvelope = (value: unknown) =>
-  typeof value === "object" && value !== null && "error" in value && typeof (value as { error: { code?: unknown } }).error.code === "string";
+  typeof value === "object" &&
+  value !== null &&
+  "error" in value &&
+  typeof (value as { error: { code?: unknown } }).error.code === "string";
 
 describe("fuzzing the public endpoints", () => {
   it("POST /api/event: only 2xx or 4xx, errors in the envelope, and exactly the accepted hits counted", async () => {

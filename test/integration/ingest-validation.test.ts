@@ -1,6 +1,6 @@
+import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { eventRequest, postEvent, readJson } from "../support/collector";
-import { exports } from "cloudflare:workers";
 
 interface ErrorBody {
   error: { code: string; message: string; issues?: { field: string; message: string }[] };
@@ -25,7 +25,14 @@ describe("POST /api/event accepts", () => {
   });
 
   it("Plausible's short field names, props as an object or JSON string, and revenue", async () => {
-    const short = { n: "Purchase", u: "https://validation.test/checkout", d: "validation.test", r: null, p: { plan: "pro", seats: 3, trial: false }, $: { amount: "49.90", currency: "eur" } };
+    const short = {
+      n: "Purchase",
+      u: "https://validation.test/checkout",
+      d: "validation.test",
+      r: null,
+      p: { plan: "pro", seats: 3, trial: false },
+      $: { amount: "49.90", currency: "eur" },
+    };
     expect((await postEvent(short)).status).toBe(202);
     expect((await postEvent({ ...short, p: JSON.stringify({ plan: "pro" }) })).status).toBe(202);
   });
@@ -40,7 +47,11 @@ describe("POST /api/event accepts", () => {
     const bare = eventRequest(valid);
     const headers = new Headers(bare.headers);
     headers.delete("content-type");
-    const untyped = await exports.default.fetch("https://collector.test/api/event", { method: "POST", headers, body: new TextEncoder().encode(JSON.stringify(valid)) });
+    const untyped = await exports.default.fetch("https://collector.test/api/event", {
+      method: "POST",
+      headers,
+      body: new TextEncoder().encode(JSON.stringify(valid)),
+    });
     expect(untyped.status).toBe(202);
   });
 
@@ -51,7 +62,11 @@ describe("POST /api/event accepts", () => {
   it("answers CORS preflight for any origin", async () => {
     const response = await exports.default.fetch("https://collector.test/api/event", {
       method: "OPTIONS",
-      headers: { origin: "https://any-site.example", "access-control-request-method": "POST", "access-control-request-headers": "content-type" },
+      headers: {
+        origin: "https://any-site.example",
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "content-type",
+      },
     });
     expect(response.status).toBe(204);
     expect(response.headers.get("access-control-allow-origin")).toBe("*");
@@ -151,7 +166,11 @@ describe("POST /api/event rejects, naming each offending field", () => {
       },
     });
     const streamed = await exports.default.fetch(
-      new Request("https://collector.test/api/event", { method: "POST", headers: { "content-type": "text/plain", "user-agent": "Mozilla/5.0 Firefox/133.0" }, body: stream }),
+      new Request("https://collector.test/api/event", {
+        method: "POST",
+        headers: { "content-type": "text/plain", "user-agent": "Mozilla/5.0 Firefox/133.0" },
+        body: stream,
+      }),
     );
     expect(streamed.status).toBe(413);
   });

@@ -64,7 +64,8 @@ function model(hits: { step: Step; time: number }[], fromDay: number, toDay: num
   const key = (visitor: number, d: number) => `${visitor}@${d}`;
   // A visitor-day exists once the visitor sends anything but an engagement beacon that day.
   const visitorDays = new Set(hits.filter(({ step }) => step.name !== "engagement").map(({ step, time }) => key(step.visitor, day(time))));
-  const converting = (kind: "macro" | "micro") => new Set(hits.filter(({ step }) => CLASS[step.name] === kind).map(({ step, time }) => key(step.visitor, day(time))));
+  const converting = (kind: "macro" | "micro") =>
+    new Set(hits.filter(({ step }) => CLASS[step.name] === kind).map(({ step, time }) => key(step.visitor, day(time))));
   const count = (predicate: (step: Step) => boolean) => hits.filter(({ step }) => predicate(step)).length;
   const revenue = (selected: { step: Step }[]) => {
     const sums: Money = {};
@@ -83,19 +84,38 @@ function model(hits: { step: Step; time: number }[], fromDay: number, toDay: num
   const channels = SOURCES.map(({ channel }, sourceIndex) => {
     const mine = hits.filter(({ step }) => step.visitor % SOURCES.length === sourceIndex);
     const mineDays = [...visitorDays].filter((entry) => Number(entry.split("@")[0]) % SOURCES.length === sourceIndex).length;
-    const conv = (kind: "macro" | "micro") => new Set(mine.filter(({ step }) => CLASS[step.name] === kind).map(({ step, time }) => key(step.visitor, day(time)))).size;
+    const conv = (kind: "macro" | "micro") =>
+      new Set(mine.filter(({ step }) => CLASS[step.name] === kind).map(({ step, time }) => key(step.visitor, day(time)))).size;
     return {
       value: channel,
       visitors: mineDays,
       pageviews: mine.filter(({ step }) => step.name === "pageview").length,
-      micro: { count: mine.filter(({ step }) => CLASS[step.name] === "micro").length, visitors: conv("micro"), conversion_rate: rate(conv("micro"), mineDays) },
-      macro: { count: mine.filter(({ step }) => step.name === "purchase").length, visitors: conv("macro"), conversion_rate: rate(conv("macro"), mineDays), revenue: revenue(mine) },
+      micro: {
+        count: mine.filter(({ step }) => CLASS[step.name] === "micro").length,
+        visitors: conv("micro"),
+        conversion_rate: rate(conv("micro"), mineDays),
+      },
+      macro: {
+        count: mine.filter(({ step }) => step.name === "purchase").length,
+        visitors: conv("macro"),
+        conversion_rate: rate(conv("macro"), mineDays),
+        revenue: revenue(mine),
+      },
     };
   }).filter((row) => row.visitors > 0 || row.pageviews > 0 || row.micro.count > 0 || row.macro.count > 0);
   return {
-    totals: { visitors, pageviews: count((s) => s.name === "pageview"), events: count((s) => s.name !== "pageview" && s.name !== "engagement") },
+    totals: {
+      visitors,
+      pageviews: count((s) => s.name === "pageview"),
+      events: count((s) => s.name !== "pageview" && s.name !== "engagement"),
+    },
     conversions: {
-      macro: { count: count((s) => s.name === "purchase"), visitors: macroVisitors, conversion_rate: rate(macroVisitors, visitors), revenue: revenue(hits) },
+      macro: {
+        count: count((s) => s.name === "purchase"),
+        visitors: macroVisitors,
+        conversion_rate: rate(macroVisitors, visitors),
+        revenue: revenue(hits),
+      },
       micro: { count: count((s) => CLASS[s.name] === "micro"), visitors: microVisitors, conversion_rate: rate(microVisitors, visitors) },
     },
     goals: { purchase: goal("purchase"), add_to_cart: goal("add_to_cart"), newsletter_signup: goal("newsletter_signup") },
@@ -134,7 +154,10 @@ describe("model-based test of the report", () => {
             ...(step.name === "purchase" ? { $: { amount: step.amount, currency: step.currency } } : {}),
             ...(step.name === "engagement" ? { sd: 40, e: 5_000 } : {}),
           };
-          const sender = { ip: `198.51.100.${200 + step.visitor}`, userAgent: step.visitor % 2 ? USER_AGENTS.iPhoneSafari : USER_AGENTS.windowsChrome };
+          const sender = {
+            ip: `198.51.100.${200 + step.visitor}`,
+            userAgent: step.visitor % 2 ? USER_AGENTS.iPhoneSafari : USER_AGENTS.windowsChrome,
+          };
           expect((await postEventAt(new Date(time).toISOString(), body, sender)).status).toBe(202);
         }
         const firstDay = Math.floor((hits[0]?.time ?? 0) / 86_400_000);
@@ -152,8 +175,16 @@ describe("model-based test of the report", () => {
           else expect(row).toMatchObject(figures);
         }
         expect(report.timeseries).toEqual(expected.timeseries);
-        const channels = report.breakdowns.channel.map(({ value, visitors, pageviews, micro, macro }) => ({ value, visitors, pageviews, micro, macro }));
-        expect(channels.sort((a, b) => a.value.localeCompare(b.value))).toEqual(expected.channels.sort((a, b) => a.value.localeCompare(b.value)));
+        const channels = report.breakdowns.channel.map(({ value, visitors, pageviews, micro, macro }) => ({
+          value,
+          visitors,
+          pageviews,
+          micro,
+          macro,
+        }));
+        expect(channels.sort((a, b) => a.value.localeCompare(b.value))).toEqual(
+          expected.channels.sort((a, b) => a.value.localeCompare(b.value)),
+        );
       }),
       { numRuns: 40 },
     );

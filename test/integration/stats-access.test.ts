@@ -1,5 +1,5 @@
-import { afterEach, describe, expect, it, vi } from "vitest";
 import { exports } from "cloudflare:workers";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { fetchWithSettings, getStats, postEvent, readJson } from "../support/collector";
 
 interface ErrorBody {
@@ -20,7 +20,9 @@ describe("GET /api/stats/:site access", () => {
         expect(response.headers.get("www-authenticate")).toBe('Bearer realm="stepwise"');
         bodies.add(await response.text());
       }
-      const basic = await exports.default.fetch(`https://collector.test/api/stats/${site}`, { headers: { authorization: "Basic dGVzdC10b2tlbg==" } });
+      const basic = await exports.default.fetch(`https://collector.test/api/stats/${site}`, {
+        headers: { authorization: "Basic dGVzdC10b2tlbg==" },
+      });
       expect(basic.status).toBe(401);
       bodies.add(await basic.text());
     }
@@ -44,7 +46,9 @@ describe("GET /api/stats/:site access", () => {
 
   it("without an admin token, still serves sites to their read tokens and nothing else", async () => {
     const noAdmin = (token: string) =>
-      fetchWithSettings(new Request("https://collector.test/api/stats/shop.example", { headers: { authorization: `Bearer ${token}` } }), { STATS_TOKEN: "" });
+      fetchWithSettings(new Request("https://collector.test/api/stats/shop.example", { headers: { authorization: `Bearer ${token}` } }), {
+        STATS_TOKEN: "",
+      });
     expect((await noAdmin("shop-example-read-token-for-the-docs")).status).toBe(200);
     expect((await noAdmin("test-token")).status).toBe(401);
   });
@@ -67,7 +71,11 @@ describe("GET /api/stats/:site access", () => {
   it("allows cross-origin reads with the token (dashboards on other origins)", async () => {
     const response = await exports.default.fetch("https://collector.test/api/stats/shop.example", {
       method: "OPTIONS",
-      headers: { origin: "https://dashboard.example", "access-control-request-method": "GET", "access-control-request-headers": "authorization" },
+      headers: {
+        origin: "https://dashboard.example",
+        "access-control-request-method": "GET",
+        "access-control-request-headers": "authorization",
+      },
     });
     expect(response.status).toBe(204);
     expect(response.headers.get("access-control-allow-headers")?.toLowerCase()).toContain("authorization");
@@ -105,6 +113,14 @@ describe("GET /api/stats/:site query", () => {
     vi.setSystemTime(new Date("2031-09-10T15:00:00Z"));
     const report = await readJson<{ range: unknown; timeseries: { t: string }[] }>(await getStats("shop.example"));
     expect(report.range).toEqual({ from: "2031-09-04", to: "2031-09-10", interval: "day" });
-    expect(report.timeseries.map((point) => point.t)).toEqual(["2031-09-04", "2031-09-05", "2031-09-06", "2031-09-07", "2031-09-08", "2031-09-09", "2031-09-10"]);
+    expect(report.timeseries.map((point) => point.t)).toEqual([
+      "2031-09-04",
+      "2031-09-05",
+      "2031-09-06",
+      "2031-09-07",
+      "2031-09-08",
+      "2031-09-09",
+      "2031-09-10",
+    ]);
   });
 });

@@ -10,7 +10,8 @@ describe("GET /t.js", () => {
     expect(response.headers.get("cache-control")).toBe("public, max-age=3600");
     const code = await response.text();
     // The minified tracker, not a placeholder: it posts beacons and knows its event names.
-    for (const marker of ["sendBeacon", "/api/event", "Outbound Link: Click", "File Download", "Form: Submission", "engagement"]) expect(code).toContain(marker);
+    for (const marker of ["sendBeacon", "/api/event", "Outbound Link: Click", "File Download", "Form: Submission", "engagement"])
+      expect(code).toContain(marker);
   });
 });
 

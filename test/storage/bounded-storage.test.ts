@@ -1,5 +1,5 @@
-import { env } from "cloudflare:workers";
 import { runDurableObjectAlarm } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { getStats, postEventAt, readJson, USER_AGENTS } from "../support/collector";
 import { dumpTables } from "../support/storage-dump";
@@ -10,7 +10,12 @@ import { dumpTables } from "../support/storage-dump";
  */
 const SITE = "fold.test";
 const store = () => env.SITE_STORE.getByName(SITE);
-const hit = (name: string, path: string, extra: Record<string, unknown> = {}) => ({ n: name, u: `https://${SITE}${path}`, d: SITE, ...extra });
+const hit = (name: string, path: string, extra: Record<string, unknown> = {}) => ({
+  n: name,
+  u: `https://${SITE}${path}`,
+  d: SITE,
+  ...extra,
+});
 const hourOf = (row: Record<string, SqlStorageValue>) => Number(row.hour);
 
 afterEach(() => {
@@ -19,20 +24,26 @@ afterEach(() => {
 
 describe("bounded storage", () => {
   it("folds old hours into days without changing any daily figure, idempotently", async () => {
-    const visitors = [1, 2, 3, 4].map((n) => ({ ip: `198.51.100.${n}`, userAgent: n % 2 ? USER_AGENTS.windowsChrome : USER_AGENTS.iPhoneSafari }));
+    const visitors = [1, 2, 3, 4].map((n) => ({
+      ip: `198.51.100.${n}`,
+      userAgent: n % 2 ? USER_AGENTS.windowsChrome : USER_AGENTS.iPhoneSafari,
+    }));
     for (const day of ["01", "02", "03"]) {
       for (const [index, sender] of visitors.entries()) {
         for (const hour of [8, 13, 21]) {
           const time = `2031-11-${day}T${String(hour).padStart(2, "0")}:${String(10 + index).padStart(2, "0")}:00Z`;
           await postEventAt(time, hit("pageview", "/", index === 0 ? { r: "https://www.google.com/" } : {}), sender);
           if (hour === 13) await postEventAt(time, hit("add_to_cart", "/shoes"), sender);
-          if (hour === 21 && index < 2) await postEventAt(time, hit("purchase", "/checkout", { $: { amount: 7.5, currency: "EUR" } }), sender);
+          if (hour === 21 && index < 2)
+            await postEventAt(time, hit("purchase", "/checkout", { $: { amount: 7.5, currency: "EUR" } }), sender);
         }
       }
     }
     const range = "from=2031-11-01&to=2031-11-03";
     const reports = async () =>
-      Promise.all(["", "/channels", "/lift", "/funnels", "/variants"].map(async (endpoint) => readJson(await getStats(`${SITE}${endpoint}`, range))));
+      Promise.all(
+        ["", "/channels", "/lift", "/funnels", "/variants"].map(async (endpoint) => readJson(await getStats(`${SITE}${endpoint}`, range))),
+      );
     const before = await reports();
     const hourlyBefore = (await dumpTables(store())).hourly_counters ?? [];
     expect(hourlyBefore.some((row) => hourOf(row) % 24 !== 0)).toBe(true);

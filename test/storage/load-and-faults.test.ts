@@ -1,5 +1,5 @@
-import { env, exports } from "cloudflare:workers";
 import { runInDurableObject } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { USER_AGENTS } from "../support/collector";
 import { dumpTables } from "../support/storage-dump";
@@ -51,7 +51,12 @@ function send(index: number): Promise<Response> {
         // Header values only (the documentation range 198.18.0.0/15): nothing is sent anywhere.
         "x-forwarded-for": `198.18.${visitor >> 8}.${visitor & 255}`,
       },
-      body: JSON.stringify({ n: index % 10 === 0 ? "purchase" : "pageview", u: `https://${SITE}/p/${index % 50}`, d: SITE, id: `hit-${String(index).padStart(8, "0")}` }),
+      body: JSON.stringify({
+        n: index % 10 === 0 ? "purchase" : "pageview",
+        u: `https://${SITE}/p/${index % 50}`,
+        d: SITE,
+        id: `hit-${String(index).padStart(8, "0")}`,
+      }),
     }),
   );
 }
@@ -78,7 +83,9 @@ describe("load and faults", () => {
       if (faulty) {
         // Then the instance is reset (ctx.abort(), as a crash or a deploy would): its memory
         // (salt keys, rate counts, the failing storage below) is gone, its storage is not.
-        await runInDurableObject(store(), (_instance: unknown, state: DurableObjectState) => state.abort("injected reset")).catch(() => undefined);
+        await runInDurableObject(store(), (_instance: unknown, state: DurableObjectState) => state.abort("injected reset")).catch(
+          () => undefined,
+        );
       }
       if (start === 4 * WAVE) await injectStorageFailures();
     }
@@ -87,7 +94,9 @@ describe("load and faults", () => {
       await attempt(Array.from({ length: HITS }, (_, i) => i).filter((index) => !acknowledged.has(index)));
     }
     expect(acknowledged.size).toBe(HITS);
-    console.log(JSON.stringify({ record: "load and faults", hits: HITS, refused_by_injected_faults_then_retried: notAcknowledged, resets: 2 }));
+    console.log(
+      JSON.stringify({ record: "load and faults", hits: HITS, refused_by_injected_faults_then_retried: notAcknowledged, resets: 2 }),
+    );
     // The injected failures really refused hits (about 5 % of four waves).
     expect(notAcknowledged).toBeGreaterThan(20);
 
@@ -96,7 +105,9 @@ describe("load and faults", () => {
     expect(sum("hits")).toBe(HITS);
     expect(dump.seen_events).toHaveLength(HITS);
     // Every purchase (each tenth hit) once: 1,000 conversions.
-    expect((dump.hourly_counters ?? []).filter((row) => row.class === "macro").reduce((total, row) => total + Number(row.hits), 0)).toBe(HITS / 10);
+    expect((dump.hourly_counters ?? []).filter((row) => row.class === "macro").reduce((total, row) => total + Number(row.hits), 0)).toBe(
+      HITS / 10,
+    );
   }, 300_000);
 
   it("records a retried hit once, acknowledging the retry too", async () => {

@@ -1,5 +1,5 @@
-import { env } from "cloudflare:workers";
 import { runDurableObjectAlarm } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { postEvent } from "../support/collector";
 import { dumpAllSiteStores, dumpText } from "../support/storage-dump";
@@ -34,7 +34,14 @@ describe("privacy audit of stored rows", () => {
               const url = `https://${site}/unsubscribe/${email}?email=${encodeURIComponent(email)}&utm_campaign=${email}&utm_source=newsletter`;
               requests.push(
                 postEvent(
-                  { n: i % 3 === 0 ? "sign_up" : i % 3 === 1 ? "pageview" : `clicked ${email}`, u: url, d: site, r: `https://mail.example/?to=${email}`, p: { email, plan: "pro" }, id: `evt-${site.length}-${sent}` },
+                  {
+                    n: i % 3 === 0 ? "sign_up" : i % 3 === 1 ? "pageview" : `clicked ${email}`,
+                    u: url,
+                    d: site,
+                    r: `https://mail.example/?to=${email}`,
+                    p: { email, plan: "pro" },
+                    id: `evt-${site.length}-${sent}`,
+                  },
                   { ip, userAgent },
                 ),
               );

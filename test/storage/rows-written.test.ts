@@ -31,9 +31,15 @@ describe("rows written per hit", () => {
     expect((await record(incoming("pageview", "/"), "2031-06-01T10:01:00Z")).rowsWritten).toBe(2);
     expect((await record(incoming("add_to_cart", "/p/1"), "2031-06-01T10:02:00Z")).rowsWritten).toBe(2);
     // First purchase of the day after add_to_cart: one lift row pairs the two.
-    expect((await record(incoming("purchase", "/checkout", { revenue: { amount: 9, currency: "EUR" } }), "2031-06-01T10:03:00Z")).rowsWritten).toBe(3);
-    expect((await record(incoming("purchase", "/checkout", { revenue: { amount: 9, currency: "EUR" } }), "2031-06-01T10:03:30Z")).rowsWritten).toBe(2);
-    expect((await record(incoming("engagement", "/checkout", { scrollDepth: 50, engagedMs: 4_000 }), "2031-06-01T10:04:00Z")).rowsWritten).toBe(2);
+    expect(
+      (await record(incoming("purchase", "/checkout", { revenue: { amount: 9, currency: "EUR" } }), "2031-06-01T10:03:00Z")).rowsWritten,
+    ).toBe(3);
+    expect(
+      (await record(incoming("purchase", "/checkout", { revenue: { amount: 9, currency: "EUR" } }), "2031-06-01T10:03:30Z")).rowsWritten,
+    ).toBe(2);
+    expect(
+      (await record(incoming("engagement", "/checkout", { scrollDepth: 50, engagedMs: 4_000 }), "2031-06-01T10:04:00Z")).rowsWritten,
+    ).toBe(2);
   });
 
   it("is two when a visit crossing midnight continues under the new day's id (yesterday's row is kept, not rewritten)", async () => {
@@ -49,7 +55,11 @@ describe("coalesced writes", () => {
     const store = env.SITE_STORE.getByName("coalesce.test");
     const coalesceSite = unconfiguredSite("coalesce.test");
     const hit = (i: number) =>
-      buildRecordedHit(coalesceSite, { ...incoming("pageview", "/"), url: new URL("https://coalesce.test/") }, at(new Date(Date.parse("2031-06-05T10:00:00Z") + i).toISOString()));
+      buildRecordedHit(
+        coalesceSite,
+        { ...incoming("pageview", "/"), url: new URL("https://coalesce.test/") },
+        at(new Date(Date.parse("2031-06-05T10:00:00Z") + i).toISOString()),
+      );
     await store.record(hit(0), identity);
     const before = await store.usage();
     await Promise.all(Array.from({ length: 100 }, (_, i) => store.record(hit(i + 1), { ...identity, ip: `198.51.100.${i % 10}` })));

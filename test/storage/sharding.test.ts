@@ -1,5 +1,5 @@
-import { env } from "cloudflare:workers";
 import { listDurableObjectIds } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { getStats, postEventAt, readJson, USER_AGENTS } from "../support/collector";
 
@@ -84,7 +84,10 @@ describe("sharding", () => {
   beforeAll(async () => {
     for (const hit of stream()) {
       for (const site of [SHARDED, SINGLE]) {
-        const sender = { ip: `198.51.100.${hit.visitor + 10}`, userAgent: AGENTS[hit.visitor % AGENTS.length] ?? USER_AGENTS.windowsChrome };
+        const sender = {
+          ip: `198.51.100.${hit.visitor + 10}`,
+          userAgent: AGENTS[hit.visitor % AGENTS.length] ?? USER_AGENTS.windowsChrome,
+        };
         expect((await postEventAt(hit.time, hit.body(site), sender)).status).toBe(202);
       }
     }

@@ -1,5 +1,5 @@
-import { env } from "cloudflare:workers";
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { postEventAt, USER_AGENTS } from "../support/collector";
 import { dumpTables } from "../support/storage-dump";
@@ -63,7 +63,9 @@ describe("visitor ids: a daily-salted keyed hash, salts rotating at 00:00 UTC", 
     // for yesterday's figures until it expires.
     const firstSalt = dump.salts?.find((row) => row.day === dayNumber("2031-05-01T00:00:00Z"))?.salt as ArrayBuffer;
     const rows = new Map((dump.visitors ?? []).map((row) => [row.vid, row]));
-    expect([...rows.keys()].sort()).toEqual([await expectedVisitorId(firstSalt, site, IP, UA), await expectedVisitorId(secondSalt, site, IP, UA)].sort());
+    expect([...rows.keys()].sort()).toEqual(
+      [await expectedVisitorId(firstSalt, site, IP, UA), await expectedVisitorId(secondSalt, site, IP, UA)].sort(),
+    );
     const today = rows.get(await expectedVisitorId(secondSalt, site, IP, UA));
     expect(today?.day).toBe(dayNumber("2031-05-02T00:00:00Z"));
     expect(JSON.parse(String(today?.state))).toMatchObject({ attribution: { source: "duckduckgo.com" }, pages: ["/next"] });

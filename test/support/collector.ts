@@ -1,5 +1,5 @@
-import { env, exports } from "cloudflare:workers";
 import { createExecutionContext } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
 import { vi } from "vitest";
 import app from "../../src/index";
 
@@ -7,7 +7,8 @@ import app from "../../src/index";
 export const USER_AGENTS = {
   windowsChrome: "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
   linuxFirefox: "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0",
-  iPhoneSafari: "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1",
+  iPhoneSafari:
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1",
   androidTablet: "Mozilla/5.0 (Linux; Android 14; SM-X710) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
   googlebot: "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
 } as const;
@@ -60,7 +61,10 @@ export function getStats(site: string, query = "", token: string | null = STATS_
 }
 
 /** Calls the app with the test bindings overridden, e.g. the deployed default UNKNOWN_SITES=drop. */
-export function fetchWithSettings(request: Request, overrides: Partial<Record<"UNKNOWN_SITES" | "ALLOW_LOCALHOST" | "STATS_TOKEN" | "DEMO_SHOP" | "BENCH_ROUTES", string>>): Promise<Response> {
+export function fetchWithSettings(
+  request: Request,
+  overrides: Partial<Record<"UNKNOWN_SITES" | "ALLOW_LOCALHOST" | "STATS_TOKEN" | "DEMO_SHOP" | "BENCH_ROUTES", string>>,
+): Promise<Response> {
   return Promise.resolve(app.fetch(request, { ...env, ...overrides }, createExecutionContext()));
 }
 

@@ -1,5 +1,5 @@
-import { env } from "cloudflare:workers";
 import { listDurableObjectIds, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 
 export type TableDump = Record<string, Record<string, SqlStorageValue>[]>;
 
@@ -10,7 +10,8 @@ export function dumpTables(stub: DurableObjectStub): Promise<TableDump> {
       .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%'")
       .toArray();
     const dump: TableDump = {};
-    for (const { name } of tables) dump[name] = state.storage.sql.exec<Record<string, SqlStorageValue>>(`SELECT * FROM "${name}"`).toArray();
+    for (const { name } of tables)
+      dump[name] = state.storage.sql.exec<Record<string, SqlStorageValue>>(`SELECT * FROM "${name}"`).toArray();
     return dump;
   });
 }
@@ -26,6 +27,8 @@ export function dumpText(dump: TableDump): string {
   return Object.values(dump)
     .flat()
     .flatMap((row) => Object.values(row))
-    .map((value) => (value instanceof ArrayBuffer ? [...new Uint8Array(value)].map((b) => b.toString(16).padStart(2, "0")).join("") : String(value)))
+    .map((value) =>
+      value instanceof ArrayBuffer ? [...new Uint8Array(value)].map((b) => b.toString(16).padStart(2, "0")).join("") : String(value),
+    )
     .join("\n");
 }

@@ -1,13 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { classifyHit, type ClassifierInput } from "../../src/domain/classify";
+import { type ClassifierInput, classifyHit } from "../../src/domain/classify";
 import type { Money } from "../../src/domain/money";
-import { compileSite, type CompiledSite } from "../../src/domain/site";
+import { type CompiledSite, compileSite } from "../../src/domain/site";
 import { siteSchema } from "../../src/schemas/site-config-schema";
 
 /** A site as configured in stepwise.config.json, defaults filled in by the schema. */
 const site = (goals: readonly Record<string, unknown>[]): CompiledSite => compileSite(siteSchema.parse({ id: "blog.example", goals }));
 
-function hit(name: string, options: { path?: string; scrollDepth?: number; engagedMs?: number; props?: Record<string, string>; revenue?: Money } = {}): ClassifierInput {
+function hit(
+  name: string,
+  options: { path?: string; scrollDepth?: number; engagedMs?: number; props?: Record<string, string>; revenue?: Money } = {},
+): ClassifierInput {
   return {
     name,
     path: options.path ?? "/",
@@ -24,13 +27,23 @@ const NOT_REACHED = { kind: "engagement", class: "unclassified", goal: "", reven
 
 const DEEP_SCROLL = { name: "Read deeply", class: "micro", stage: "secondary", match: { scroll: 75 } };
 const STAYED = { name: "Stayed a while", class: "micro", stage: "secondary", match: { engaged_seconds: 30 } };
-const READ_GUIDE = { name: "Read a guide", class: "micro", stage: "secondary", match: { path: "/guides/**", scroll: 50, engaged_seconds: 60 } };
+const READ_GUIDE = {
+  name: "Read a guide",
+  class: "micro",
+  stage: "secondary",
+  match: { path: "/guides/**", scroll: 50, engaged_seconds: 60 },
+};
 
 describe("classifyHit: a scroll threshold goal", () => {
   const blog = site([DEEP_SCROLL]);
 
   it("is reached by an engagement event scrolled exactly to the threshold", () => {
-    expect(classifyHit(engagement(75, 0), blog)).toEqual({ kind: "engagement", class: "micro_secondary", goal: "Read deeply", revenue: null });
+    expect(classifyHit(engagement(75, 0), blog)).toEqual({
+      kind: "engagement",
+      class: "micro_secondary",
+      goal: "Read deeply",
+      revenue: null,
+    });
   });
 
   it("is reached by an engagement event scrolled past the threshold", () => {
@@ -46,7 +59,12 @@ describe("classifyHit: an engaged time threshold goal", () => {
   const blog = site([STAYED]);
 
   it("is reached at exactly the threshold's seconds of engaged time", () => {
-    expect(classifyHit(engagement(0, 30_000), blog)).toEqual({ kind: "engagement", class: "micro_secondary", goal: "Stayed a while", revenue: null });
+    expect(classifyHit(engagement(0, 30_000), blog)).toEqual({
+      kind: "engagement",
+      class: "micro_secondary",
+      goal: "Stayed a while",
+      revenue: null,
+    });
   });
 
   it("is not reached one millisecond short", () => {
@@ -85,11 +103,18 @@ describe("classifyHit: engagement thresholds and other hits", () => {
       goal: "",
       revenue: null,
     });
-    expect(classifyHit(hit("pageview", { path: "/guides/a", scrollDepth: 100, engagedMs: 600_000 }), site([READ_GUIDE])).class).toBe("pageview");
+    expect(classifyHit(hit("pageview", { path: "/guides/a", scrollDepth: 100, engagedMs: 600_000 }), site([READ_GUIDE])).class).toBe(
+      "pageview",
+    );
   });
 
   it("never lets a custom event reach a threshold goal", () => {
-    expect(classifyHit(hit("scrolled", { scrollDepth: 100, engagedMs: 600_000 }), blog)).toEqual({ kind: "event", class: "unclassified", goal: "", revenue: null });
+    expect(classifyHit(hit("scrolled", { scrollDepth: 100, engagedMs: 600_000 }), blog)).toEqual({
+      kind: "event",
+      class: "unclassified",
+      goal: "",
+      revenue: null,
+    });
   });
 
   it("still lets a pageview reach a path goal on a page a threshold goal covers", () => {
@@ -102,7 +127,12 @@ describe("classifyHit: engagement thresholds and other hits", () => {
   });
 
   it("does not let an engagement event reach a path goal", () => {
-    expect(classifyHit(engagement(100, 600_000, "/pricing"), site([{ name: "Pricing page", class: "micro", stage: "milestone", match: { path: "/pricing" } }]))).toEqual(NOT_REACHED);
+    expect(
+      classifyHit(
+        engagement(100, 600_000, "/pricing"),
+        site([{ name: "Pricing page", class: "micro", stage: "milestone", match: { path: "/pricing" } }]),
+      ),
+    ).toEqual(NOT_REACHED);
   });
 
   it("keeps an engagement event that meets no threshold as engagement, unclassified, without revenue", () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { classifyHit, hitKindOf, type ClassifierInput } from "../../src/domain/classify";
+import { type ClassifierInput, classifyHit, hitKindOf } from "../../src/domain/classify";
 import type { Money } from "../../src/domain/money";
 import { readPageLocation } from "../../src/domain/page-url";
-import { compileSite, type CompiledSite } from "../../src/domain/site";
+import { type CompiledSite, compileSite } from "../../src/domain/site";
 import { siteSchema } from "../../src/schemas/site-config-schema";
 
 /** A site as configured in stepwise.config.json, defaults filled in by the schema. */
@@ -196,7 +196,9 @@ describe("classifyHit: configured goals", () => {
   });
 
   describe("an event and path goal", () => {
-    const pricingCta = site({ goals: [{ name: "Pricing CTA", class: "micro", stage: "milestone", match: { event: "cta_click", path: "/pricing" } }] });
+    const pricingCta = site({
+      goals: [{ name: "Pricing CTA", class: "micro", stage: "milestone", match: { event: "cta_click", path: "/pricing" } }],
+    });
 
     it("is reached by the event on that path", () => {
       expect(classifyHit(hit("CTA Click", { path: "/pricing" }), pricingCta).goal).toBe("Pricing CTA");
@@ -213,11 +215,20 @@ describe("classifyHit: configured goals", () => {
 
   describe("a goal with props", () => {
     const caseStudy = site({
-      goals: [{ name: "Case study download", class: "micro", stage: "secondary", match: { event: "File Download", props: { type: "case-study" } } }],
+      goals: [
+        {
+          name: "Case study download",
+          class: "micro",
+          stage: "secondary",
+          match: { event: "File Download", props: { type: "case-study" } },
+        },
+      ],
     });
 
     it("is reached when the props hold exactly the configured values, whatever other props there are", () => {
-      expect(classifyHit(hit("File Download", { props: { type: "case-study", file: "acme.pdf" } }), caseStudy).goal).toBe("Case study download");
+      expect(classifyHit(hit("File Download", { props: { type: "case-study", file: "acme.pdf" } }), caseStudy).goal).toBe(
+        "Case study download",
+      );
     });
 
     it("is not reached when a prop value differs, and the built-in goal applies instead", () => {

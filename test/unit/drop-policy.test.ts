@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { dropReasonFor, type DropCheck } from "../../src/domain/drop-policy";
+import { type DropCheck, dropReasonFor } from "../../src/domain/drop-policy";
 import { compileSite, unconfiguredSite } from "../../src/domain/site";
 import { siteSchema } from "../../src/schemas/site-config-schema";
 
@@ -103,7 +103,9 @@ describe("dropReasonFor", () => {
     });
 
     it("reports a hostname mismatch before a privacy signal", () => {
-      expect(dropReasonFor(check({ pageHostname: "copycat.example", globalPrivacyControl: true, doNotTrack: true }))).toBe("hostname_mismatch");
+      expect(dropReasonFor(check({ pageHostname: "copycat.example", globalPrivacyControl: true, doNotTrack: true }))).toBe(
+        "hostname_mismatch",
+      );
     });
 
     it("reports Global Privacy Control before Do Not Track", () => {

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { advanceFunnel, funnelMatchesFor, type FunnelMatch, type FunnelProgress } from "../../src/domain/funnel";
+import { advanceFunnel, type FunnelMatch, type FunnelProgress, funnelMatchesFor } from "../../src/domain/funnel";
 import { compileSite } from "../../src/domain/site";
 import { siteSchema } from "../../src/schemas/site-config-schema";
 
@@ -170,7 +170,12 @@ describe("advanceFunnel: order", () => {
     const { reached, progress } = play([[[0, 1], T0]]);
     expect(reached).toEqual([1]);
     expect(progress?.current).toBe(1);
-    expect(play([[[0, 1], T0], [[0, 1], T0 + MINUTE]]).reached).toEqual([1, 2]);
+    expect(
+      play([
+        [[0, 1], T0],
+        [[0, 1], T0 + MINUTE],
+      ]).reached,
+    ).toEqual([1, 2]);
   });
 
   it("does not restart the attempt when step 1 is reached again", () => {
@@ -191,7 +196,12 @@ describe("advanceFunnel: order", () => {
 
 describe("advanceFunnel: window", () => {
   it("accepts a step exactly one window after step 1", () => {
-    expect(play([[[0], T0], [[1], T0 + HOUR]]).reached).toEqual([1, 2]);
+    expect(
+      play([
+        [[0], T0],
+        [[1], T0 + HOUR],
+      ]).reached,
+    ).toEqual([1, 2]);
   });
 
   it("restarts an attempt older than the window: a later step then does nothing", () => {

@@ -58,12 +58,18 @@ describe("redactPersonal", () => {
 
   it("removes an e-mail address wherever it stands in text (property)", () => {
     fc.assert(
-      fc.property(textWithoutEmail, emailAddress, textWithoutEmail, fc.constantFrom(" ", "/", "?", "=", "&", "#"), (before, email, after, separator) => {
-        const redacted = redactPersonal(`${before}${separator}${email}${separator}${after}`);
-        expect(redacted).not.toContain(email);
-        expect(redacted).not.toContain("@");
-        expect(redacted).toBe(`${before}${separator}(redacted)${separator}${after}`);
-      }),
+      fc.property(
+        textWithoutEmail,
+        emailAddress,
+        textWithoutEmail,
+        fc.constantFrom(" ", "/", "?", "=", "&", "#"),
+        (before, email, after, separator) => {
+          const redacted = redactPersonal(`${before}${separator}${email}${separator}${after}`);
+          expect(redacted).not.toContain(email);
+          expect(redacted).not.toContain("@");
+          expect(redacted).toBe(`${before}${separator}(redacted)${separator}${after}`);
+        },
+      ),
     );
   });
 

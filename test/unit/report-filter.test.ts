@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { convertingColumnFor, visitorsColumnFor, type ReportFilters } from "../../src/domain/report-filter";
+import { convertingColumnFor, type ReportFilters, visitorsColumnFor } from "../../src/domain/report-filter";
 
 describe("visitorsColumnFor", () => {
   it("counts every visitor of the segment without filters", () => {
@@ -38,7 +38,9 @@ describe("visitorsColumnFor", () => {
   it("follows goal > page > variant > visitors for any combination of filters and breakdowns", () => {
     const value = fc.option(fc.string({ maxLength: 5 }), { nil: undefined });
     const filters = fc.record({ page: value, channel: value, source: value, country: value, device: value, variant: value, goal: value });
-    const breakdown = fc.option(fc.constantFrom("page", "variant", "channel", "source", "campaign", "country", "device"), { nil: undefined });
+    const breakdown = fc.option(fc.constantFrom("page", "variant", "channel", "source", "campaign", "country", "device"), {
+      nil: undefined,
+    });
     fc.assert(
       fc.property(filters, breakdown, (raw, by) => {
         const chosen: ReportFilters = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined));

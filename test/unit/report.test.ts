@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { buildReport, type BucketRow, type ConfiguredGoal, type Dimension, type ReportRange, type ReportRows } from "../../src/domain/report";
+import {
+  type BucketRow,
+  buildReport,
+  type ConfiguredGoal,
+  type Dimension,
+  type ReportRange,
+  type ReportRows,
+} from "../../src/domain/report";
 
 // Day and hour numbers counted by hand: 2026-01-01 is day 20_454, its first hour 490_896.
 const JAN_1 = 20_454;
@@ -25,7 +32,16 @@ function rows(overrides: Partial<ReportRows> = {}, breakdowns: Partial<ReportRow
     device: emptyBreakdown(),
     ...breakdowns,
   };
-  return { buckets: [], classes: [], goals: [], goalRevenue: [], dropped: [], engagement: { visits: 0, bounces: 0, visitDurationMs: 0, pageviews: 0 }, ...overrides, breakdowns: all };
+  return {
+    buckets: [],
+    classes: [],
+    goals: [],
+    goalRevenue: [],
+    dropped: [],
+    engagement: { visits: 0, bounces: 0, visitDurationMs: 0, pageviews: 0 },
+    ...overrides,
+    breakdowns: all,
+  };
 }
 
 /** Three days: two hours on 1 January, nothing on 2 January, one hour on 3 January. 10 visitors in all. */
@@ -104,7 +120,14 @@ describe("buildReport: totals and conversions", () => {
 
 describe("buildReport: goals", () => {
   it("reports a goal's count, converting visitors, rate and revenue per currency", () => {
-    expect(goalNamed("purchase")).toEqual({ name: "purchase", class: "macro", count: 2, visitors: 2, conversion_rate: 0.2, revenue: { EUR: 99.5, USD: 20 } });
+    expect(goalNamed("purchase")).toEqual({
+      name: "purchase",
+      class: "macro",
+      count: 2,
+      visitors: 2,
+      conversion_rate: 0.2,
+      revenue: { EUR: 99.5, USD: 20 },
+    });
   });
 
   it("reports a micro goal with its stage", () => {
@@ -129,7 +152,14 @@ describe("buildReport: goals", () => {
   });
 
   it("lists configured goals that had no conversions at zero", () => {
-    expect(goalNamed("Quote request")).toEqual({ name: "Quote request", class: "macro", count: 0, visitors: 0, conversion_rate: 0, revenue: {} });
+    expect(goalNamed("Quote request")).toEqual({
+      name: "Quote request",
+      class: "macro",
+      count: 0,
+      visitors: 0,
+      conversion_rate: 0,
+      revenue: {},
+    });
     expect(goalNamed("video_complete")).toEqual({
       name: "video_complete",
       class: "micro",
@@ -143,7 +173,9 @@ describe("buildReport: goals", () => {
 
   it("lists a configured goal once, merged with its counts", () => {
     expect(report.goals.filter((goal) => goal.name === "purchase")).toHaveLength(1);
-    expect(report.goals.map((goal) => goal.name).sort()).toEqual(["Quote request", "add_to_cart", "newsletter_signup", "purchase", "video_complete"].sort());
+    expect(report.goals.map((goal) => goal.name).sort()).toEqual(
+      ["Quote request", "add_to_cart", "newsletter_signup", "purchase", "video_complete"].sort(),
+    );
   });
 
   it("lists configured goals at zero, with rate 0, when there were no visitors at all", () => {
@@ -189,7 +221,12 @@ describe("buildReport: timeseries", () => {
   });
 
   it("gives 24 points a day by hour, counting hourly unique visitors", () => {
-    const hours = buildReport("shop.example", { fromDay: JAN_1, toDay: JAN_1, interval: "hour" }, rows({ buckets: BUCKETS.slice(0, 2) }), []);
+    const hours = buildReport(
+      "shop.example",
+      { fromDay: JAN_1, toDay: JAN_1, interval: "hour" },
+      rows({ buckets: BUCKETS.slice(0, 2) }),
+      [],
+    );
     expect(hours.range).toEqual({ from: "2026-01-01", to: "2026-01-01", interval: "hour" });
     expect(hours.timeseries).toHaveLength(24);
     expect(hours.timeseries[0]).toEqual({ t: "2026-01-01T00:00:00Z", visitors: 0, pageviews: 0, micro: 0, macro: 0 });
@@ -199,7 +236,12 @@ describe("buildReport: timeseries", () => {
   });
 
   it("keeps daily unique visitors in the totals when the timeseries is by hour", () => {
-    const hours = buildReport("shop.example", { fromDay: JAN_1, toDay: JAN_1, interval: "hour" }, rows({ buckets: BUCKETS.slice(0, 2) }), []);
+    const hours = buildReport(
+      "shop.example",
+      { fromDay: JAN_1, toDay: JAN_1, interval: "hour" },
+      rows({ buckets: BUCKETS.slice(0, 2) }),
+      [],
+    );
     expect(hours.totals.visitors).toBe(5);
   });
 

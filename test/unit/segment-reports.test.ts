@@ -1,12 +1,19 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { BreakdownRows, ConfiguredGoal, FunnelStepRow, GoalRow, VariantGoalRow } from "../../src/domain/report";
-import { buildFunnelsReport, buildLiftReport, buildSegmentReport, buildVariantsReport, type LiftRow } from "../../src/domain/segment-reports";
+import {
+  buildFunnelsReport,
+  buildLiftReport,
+  buildSegmentReport,
+  buildVariantsReport,
+  type LiftRow,
+} from "../../src/domain/segment-reports";
 
 const CHECKOUT = { name: "Checkout", steps: [{ name: "Product page" }, { name: "Cart" }, { name: "Checkout" }, { name: "Paid" }] };
 const LEAD = { name: "Lead", steps: [{ name: "Pricing" }, { name: "Quote request" }] };
 
-const stepRows = (funnel: string, visitors: readonly number[]): FunnelStepRow[] => visitors.map((count, index) => ({ funnel, step: index + 1, visitors: count }));
+const stepRows = (funnel: string, visitors: readonly number[]): FunnelStepRow[] =>
+  visitors.map((count, index) => ({ funnel, step: index + 1, visitors: count }));
 
 describe("buildFunnelsReport", () => {
   it("reports visitors, dropoff and conversion per step", () => {
@@ -57,12 +64,22 @@ describe("buildFunnelsReport", () => {
   });
 
   it("keeps the configured funnels in order and takes each one's own rows", () => {
-    const report = buildFunnelsReport([LEAD, CHECKOUT], [...stepRows("Checkout", [8, 2, 1, 1]), ...stepRows("Lead", [5, 1]), ...stepRows("Old funnel", [99, 98])]);
+    const report = buildFunnelsReport(
+      [LEAD, CHECKOUT],
+      [...stepRows("Checkout", [8, 2, 1, 1]), ...stepRows("Lead", [5, 1]), ...stepRows("Old funnel", [99, 98])],
+    );
     expect(report.funnels.map((funnel) => funnel.name)).toEqual(["Lead", "Checkout"]);
     expect(report.funnels[0]?.steps.map((step) => step.visitors)).toEqual([5, 1]);
     expect(report.funnels[1]?.steps.map((step) => step.visitors)).toEqual([8, 2, 1, 1]);
     // Lead: 5 -> 1, conversion 1/5 = 0.2
-    expect(report.funnels[0]?.steps[1]).toEqual({ name: "Quote request", visitors: 1, dropoff: 4, dropoff_rate: 0.8, conversion_rate: 0.2, step_conversion_rate: 0.2 });
+    expect(report.funnels[0]?.steps[1]).toEqual({
+      name: "Quote request",
+      visitors: 1,
+      dropoff: 4,
+      dropoff_rate: 0.8,
+      conversion_rate: 0.2,
+      step_conversion_rate: 0.2,
+    });
   });
 
   it("ignores rows for steps beyond the funnel's last", () => {
@@ -104,7 +121,11 @@ describe("buildFunnelsReport", () => {
   });
 });
 
-const breakdown = (rows: BreakdownRows["rows"], revenue: BreakdownRows["revenue"] = []): BreakdownRows => ({ rows, revenue, engagement: [] });
+const breakdown = (rows: BreakdownRows["rows"], revenue: BreakdownRows["revenue"] = []): BreakdownRows => ({
+  rows,
+  revenue,
+  engagement: [],
+});
 
 describe("buildSegmentReport", () => {
   const rows = breakdown(
@@ -140,20 +161,36 @@ describe("buildSegmentReport", () => {
   });
 
   it("names the list and the value after the dimension: sources and source", () => {
-    const report = buildSegmentReport("source", breakdown([{ value: "linkedin.com", visitors: 8, pageviews: 8, microHits: 0, microVisitors: 0, macroHits: 1, macroVisitors: 1 }]));
+    const report = buildSegmentReport(
+      "source",
+      breakdown([{ value: "linkedin.com", visitors: 8, pageviews: 8, microHits: 0, microVisitors: 0, macroHits: 1, macroVisitors: 1 }]),
+    );
     expect(report).toEqual({
       sources: [
-        { source: "linkedin.com", visitors: 8, micro: { count: 0, visitors: 0, conversion_rate: 0 }, macro: { count: 1, visitors: 1, conversion_rate: 0.125, revenue: {} } },
+        {
+          source: "linkedin.com",
+          visitors: 8,
+          micro: { count: 0, visitors: 0, conversion_rate: 0 },
+          macro: { count: 1, visitors: 1, conversion_rate: 0.125, revenue: {} },
+        },
       ],
     });
   });
 
   it("names the list and the value after the dimension: campaigns and campaign", () => {
-    const report = buildSegmentReport("campaign", breakdown([{ value: "spring-sale", visitors: 0, pageviews: 0, microHits: 0, microVisitors: 0, macroHits: 0, macroVisitors: 0 }]));
+    const report = buildSegmentReport(
+      "campaign",
+      breakdown([{ value: "spring-sale", visitors: 0, pageviews: 0, microHits: 0, microVisitors: 0, macroHits: 0, macroVisitors: 0 }]),
+    );
     expect(Object.keys(report)).toEqual(["campaigns"]);
     // No visitors: rates are 0, not NaN.
     expect(report.campaigns).toEqual([
-      { campaign: "spring-sale", visitors: 0, micro: { count: 0, visitors: 0, conversion_rate: 0 }, macro: { count: 0, visitors: 0, conversion_rate: 0, revenue: {} } },
+      {
+        campaign: "spring-sale",
+        visitors: 0,
+        micro: { count: 0, visitors: 0, conversion_rate: 0 },
+        macro: { count: 0, visitors: 0, conversion_rate: 0, revenue: {} },
+      },
     ]);
   });
 
@@ -181,7 +218,8 @@ describe("buildVariantsReport", () => {
     { variant: "B", goal: "generate_lead", class: "macro", hits: 3, goalVisitors: 2 },
   ];
   const report = buildVariantsReport(visitors, rows, [PURCHASE, ADD_TO_CART, NEWSLETTER]);
-  const goalOf = (variant: string, goal: string) => report.variants.find((row) => row.variant === variant)?.goals.find((row) => row.name === goal);
+  const goalOf = (variant: string, goal: string) =>
+    report.variants.find((row) => row.variant === variant)?.goals.find((row) => row.name === goal);
 
   it("lists variants sorted by name with their visitors", () => {
     expect(report.variants.map(({ variant, visitors: count }) => [variant, count])).toEqual([
@@ -193,8 +231,22 @@ describe("buildVariantsReport", () => {
   it("gives per goal the conversions, converting visitors and their rate among the variant's visitors", () => {
     expect(goalOf("A", "purchase")).toEqual({ name: "purchase", class: "macro", conversions: 120, visitors: 100, conversion_rate: 0.1 });
     expect(goalOf("B", "purchase")).toEqual({ name: "purchase", class: "macro", conversions: 150, visitors: 130, conversion_rate: 0.13 });
-    expect(goalOf("A", "add_to_cart")).toEqual({ name: "add_to_cart", class: "micro", stage: "milestone", conversions: 400, visitors: 300, conversion_rate: 0.3 });
-    expect(goalOf("B", "add_to_cart")).toEqual({ name: "add_to_cart", class: "micro", stage: "milestone", conversions: 380, visitors: 310, conversion_rate: 0.31 });
+    expect(goalOf("A", "add_to_cart")).toEqual({
+      name: "add_to_cart",
+      class: "micro",
+      stage: "milestone",
+      conversions: 400,
+      visitors: 300,
+      conversion_rate: 0.3,
+    });
+    expect(goalOf("B", "add_to_cart")).toEqual({
+      name: "add_to_cart",
+      class: "micro",
+      stage: "milestone",
+      conversions: 380,
+      visitors: 310,
+      conversion_rate: 0.31,
+    });
   });
 
   it("lists configured goals at zero and goals seen in any variant for every variant", () => {
@@ -202,10 +254,29 @@ describe("buildVariantsReport", () => {
       const names = report.variants.find((row) => row.variant === variant)?.goals.map((goal) => goal.name);
       expect([...(names ?? [])].sort()).toEqual(["add_to_cart", "generate_lead", "newsletter_signup", "purchase"]);
     }
-    expect(goalOf("A", "newsletter_signup")).toEqual({ name: "newsletter_signup", class: "micro", stage: "secondary", conversions: 0, visitors: 0, conversion_rate: 0 });
-    expect(goalOf("A", "generate_lead")).toEqual({ name: "generate_lead", class: "macro", conversions: 0, visitors: 0, conversion_rate: 0 });
+    expect(goalOf("A", "newsletter_signup")).toEqual({
+      name: "newsletter_signup",
+      class: "micro",
+      stage: "secondary",
+      conversions: 0,
+      visitors: 0,
+      conversion_rate: 0,
+    });
+    expect(goalOf("A", "generate_lead")).toEqual({
+      name: "generate_lead",
+      class: "macro",
+      conversions: 0,
+      visitors: 0,
+      conversion_rate: 0,
+    });
     // 2 of 1000
-    expect(goalOf("B", "generate_lead")).toEqual({ name: "generate_lead", class: "macro", conversions: 3, visitors: 2, conversion_rate: 0.002 });
+    expect(goalOf("B", "generate_lead")).toEqual({
+      name: "generate_lead",
+      class: "macro",
+      conversions: 3,
+      visitors: 2,
+      conversion_rate: 0.002,
+    });
   });
 
   it("compares the pair for each macro goal only, b minus a, with a z-test", () => {
@@ -285,12 +356,22 @@ describe("buildVariantsReport", () => {
 });
 
 describe("buildLiftReport", () => {
-  const row = (goal: string, conversionClass: GoalRow["class"], goalVisitors: number): GoalRow => ({ goal, class: conversionClass, hits: goalVisitors + 5, goalVisitors });
+  const row = (goal: string, conversionClass: GoalRow["class"], goalVisitors: number): GoalRow => ({
+    goal,
+    class: conversionClass,
+    hits: goalVisitors + 5,
+    goalVisitors,
+  });
   const byGoal = (rows: readonly LiftRow[], goal: string) => rows.find((entry) => entry.goal === goal);
 
   it("compares the macro rate of visitors who completed a micro goal with the rate of those who did not", () => {
     // 1000 visitors, 50 converted macro. add_to_cart: 200 visitors, 40 of them converted macro.
-    const { lift } = buildLiftReport({ visitors: 1000, macroVisitors: 50 }, [row("add_to_cart", "micro_milestone", 200)], new Map([["add_to_cart", 40]]), [ADD_TO_CART]);
+    const { lift } = buildLiftReport(
+      { visitors: 1000, macroVisitors: 50 },
+      [row("add_to_cart", "micro_milestone", 200)],
+      new Map([["add_to_cart", 40]]),
+      [ADD_TO_CART],
+    );
     expect(lift).toEqual([
       {
         goal: "add_to_cart",

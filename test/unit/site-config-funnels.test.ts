@@ -86,7 +86,9 @@ describe("site config: funnels", () => {
   });
 
   it("rejects a step with both a goal and a path, naming the step", () => {
-    const message = configError(config({ funnels: [{ name: "Checkout", steps: [...steps(2), { name: "Paid", goal: "purchase", path: "/thank-you" }] }] }));
+    const message = configError(
+      config({ funnels: [{ name: "Checkout", steps: [...steps(2), { name: "Paid", goal: "purchase", path: "/thank-you" }] }] }),
+    );
     expect(message).toContain('funnels[0] "Checkout"');
     expect(message).toContain("steps[2]");
     expect(message).toContain("either a goal or a path");
@@ -99,13 +101,36 @@ describe("site config: funnels", () => {
   });
 
   it("rejects a step with an empty list of goals", () => {
-    expect(configError(config({ funnels: [{ name: "Checkout", steps: [{ name: "Start", path: "/" }, { name: "Paid", goal: [] }] }] }))).toContain("steps[1]");
+    expect(
+      configError(
+        config({
+          funnels: [
+            {
+              name: "Checkout",
+              steps: [
+                { name: "Start", path: "/" },
+                { name: "Paid", goal: [] },
+              ],
+            },
+          ],
+        }),
+      ),
+    ).toContain("steps[1]");
   });
 
   it("rejects a step naming an unknown goal, naming the funnel, the step and the goal", () => {
     const message = configError(
       config({
-        funnels: [{ name: "Checkout", steps: [{ name: "Start", path: "/" }, { name: "Bought", goal: "purchase" }, { name: "Paid", goal: "payment_done" }] }],
+        funnels: [
+          {
+            name: "Checkout",
+            steps: [
+              { name: "Start", path: "/" },
+              { name: "Bought", goal: "purchase" },
+              { name: "Paid", goal: "payment_done" },
+            ],
+          },
+        ],
       }),
     );
     expect(message).toContain('funnels[0] "Checkout"');
@@ -115,7 +140,19 @@ describe("site config: funnels", () => {
   });
 
   it("rejects an unknown goal within a step's list of goals", () => {
-    const message = configError(config({ funnels: [{ name: "Lead", steps: [{ name: "Start", path: "/" }, { name: "Contact", goal: ["Quote request", "Callback"] }] }] }));
+    const message = configError(
+      config({
+        funnels: [
+          {
+            name: "Lead",
+            steps: [
+              { name: "Start", path: "/" },
+              { name: "Contact", goal: ["Quote request", "Callback"] },
+            ],
+          },
+        ],
+      }),
+    );
     expect(message).toContain('funnels[0] "Lead"');
     expect(message).toContain("steps[1]");
     expect(message).toContain('"Callback"');
@@ -123,18 +160,51 @@ describe("site config: funnels", () => {
   });
 
   it("matches goal names exactly: another spelling of a configured goal is unknown", () => {
-    const message = configError(config({ funnels: [{ name: "Lead", steps: [{ name: "Start", path: "/" }, { name: "Contact", goal: "quote request" }] }] }));
+    const message = configError(
+      config({
+        funnels: [
+          {
+            name: "Lead",
+            steps: [
+              { name: "Start", path: "/" },
+              { name: "Contact", goal: "quote request" },
+            ],
+          },
+        ],
+      }),
+    );
     expect(message).toContain("steps[1]");
   });
 
   it("accepts a built-in goal name with the default taxonomy on", () => {
-    const site = loadSite({ funnels: [{ name: "Checkout", steps: [{ name: "Cart", goal: "add_to_cart" }, { name: "Checkout", goal: "begin_checkout" }] }] });
+    const site = loadSite({
+      funnels: [
+        {
+          name: "Checkout",
+          steps: [
+            { name: "Cart", goal: "add_to_cart" },
+            { name: "Checkout", goal: "begin_checkout" },
+          ],
+        },
+      ],
+    });
     expect(site.funnels[0]?.steps.map((step) => step.goals)).toEqual([["add_to_cart"], ["begin_checkout"]]);
   });
 
   it("rejects a built-in goal name when the site turns the default taxonomy off", () => {
     const message = configError(
-      config({ useDefaultTaxonomy: false, funnels: [{ name: "Checkout", steps: [{ name: "Start", path: "/" }, { name: "Cart", goal: "add_to_cart" }] }] }),
+      config({
+        useDefaultTaxonomy: false,
+        funnels: [
+          {
+            name: "Checkout",
+            steps: [
+              { name: "Start", path: "/" },
+              { name: "Cart", goal: "add_to_cart" },
+            ],
+          },
+        ],
+      }),
     );
     expect(message).toContain('funnels[0] "Checkout"');
     expect(message).toContain("steps[1]");
@@ -142,7 +212,18 @@ describe("site config: funnels", () => {
   });
 
   it("accepts configured goals when the default taxonomy is off", () => {
-    const site = loadSite({ useDefaultTaxonomy: false, funnels: [{ name: "Lead", steps: [{ name: "Quote", goal: "Quote request" }, { name: "Bought", goal: "purchase" }] }] });
+    const site = loadSite({
+      useDefaultTaxonomy: false,
+      funnels: [
+        {
+          name: "Lead",
+          steps: [
+            { name: "Quote", goal: "Quote request" },
+            { name: "Bought", goal: "purchase" },
+          ],
+        },
+      ],
+    });
     expect(site.funnels).toHaveLength(1);
   });
 
@@ -177,7 +258,13 @@ describe("site config: funnels", () => {
 });
 
 describe("site config: engagement threshold goals", () => {
-  const goal = (fields: Record<string, unknown>) => ({ name: "Read deeply", class: "micro", stage: "secondary", match: { scroll: 75 }, ...fields });
+  const goal = (fields: Record<string, unknown>) => ({
+    name: "Read deeply",
+    class: "micro",
+    stage: "secondary",
+    match: { scroll: 75 },
+    ...fields,
+  });
 
   it("accepts micro secondary goals with a scroll and/or time threshold, optionally on a path", () => {
     const site = loadSite({
@@ -187,7 +274,11 @@ describe("site config: engagement threshold goals", () => {
         goal({ name: "Read a guide", match: { path: "/guides/**", scroll: 50, engaged_seconds: 60 } }),
       ],
     });
-    expect(site.goals.map((compiled) => compiled.definition.match)).toEqual([{ scroll: 75 }, { engaged_seconds: 30 }, { path: "/guides/**", scroll: 50, engaged_seconds: 60 }]);
+    expect(site.goals.map((compiled) => compiled.definition.match)).toEqual([
+      { scroll: 75 },
+      { engaged_seconds: 30 },
+      { path: "/guides/**", scroll: 50, engaged_seconds: 60 },
+    ]);
   });
 
   it("rejects a macro threshold goal, naming the goal", () => {
@@ -202,7 +293,10 @@ describe("site config: engagement threshold goals", () => {
     expect(message).toContain('stage "secondary"');
   });
 
-  it.each([{ event: "scroll", scroll: 75 }, { event: "read", engaged_seconds: 30 }])("rejects a threshold goal that also names an event: %o", (match) => {
+  it.each([
+    { event: "scroll", scroll: 75 },
+    { event: "read", engaged_seconds: 30 },
+  ])("rejects a threshold goal that also names an event: %o", (match) => {
     const message = configError(config({ goals: [goal({ match })] }));
     expect(message).toContain('goals[0] "Read deeply"');
     expect(message).toContain("cannot also name an event");

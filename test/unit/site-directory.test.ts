@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import rawConfig from "../../stepwise.config.json";
-import { classifyHit } from "../../src/domain/classify";
 import { loadSiteDirectory, SiteConfigError } from "../../src/config/site-directory";
+import { classifyHit } from "../../src/domain/classify";
+import rawConfig from "../../stepwise.config.json";
 
 /** The error message loadSiteDirectory throws for `raw`; fails the test when it does not throw a SiteConfigError. */
 function configError(raw: unknown): string {
@@ -71,7 +71,12 @@ describe("loadSiteDirectory compiles goals that classify hits", () => {
         id: "consulting.example",
         goals: [
           { name: "Quote request", class: "macro", match: { event: "quote_request" }, value: { amount: 250, currency: "EUR" } },
-          { name: "Case study download", class: "micro", stage: "secondary", match: { event: "File Download", props: { type: "case-study" } } },
+          {
+            name: "Case study download",
+            class: "micro",
+            stage: "secondary",
+            match: { event: "File Download", props: { type: "case-study" } },
+          },
           { name: "Services page", class: "micro", stage: "milestone", match: { path: "/services/**" } },
         ],
       },
@@ -81,17 +86,29 @@ describe("loadSiteDirectory compiles goals that classify hits", () => {
 
   it("matches event, props, value and path glob goals", () => {
     if (consulting === undefined) return expect.fail("consulting.example is missing");
-    expect(classifyHit({ name: "File Download", path: "/resources", props: { type: "case-study" }, revenue: null, scrollDepth: 0, engagedMs: 0 }, consulting)).toEqual({
+    expect(
+      classifyHit(
+        { name: "File Download", path: "/resources", props: { type: "case-study" }, revenue: null, scrollDepth: 0, engagedMs: 0 },
+        consulting,
+      ),
+    ).toEqual({
       kind: "event",
       class: "micro_secondary",
       goal: "Case study download",
       revenue: null,
     });
-    expect(classifyHit({ name: "quote_request", path: "/contact", props: {}, revenue: null, scrollDepth: 0, engagedMs: 0 }, consulting).revenue).toEqual({
+    expect(
+      classifyHit({ name: "quote_request", path: "/contact", props: {}, revenue: null, scrollDepth: 0, engagedMs: 0 }, consulting).revenue,
+    ).toEqual({
       amount: 250,
       currency: "EUR",
     });
-    expect(classifyHit({ name: "pageview", path: "/services/audit/security", props: {}, revenue: null, scrollDepth: 0, engagedMs: 0 }, consulting).goal).toBe("Services page");
+    expect(
+      classifyHit(
+        { name: "pageview", path: "/services/audit/security", props: {}, revenue: null, scrollDepth: 0, engagedMs: 0 },
+        consulting,
+      ).goal,
+    ).toBe("Services page");
   });
 });
 
@@ -138,7 +155,12 @@ describe("loadSiteDirectory with an invalid config", () => {
 
   it("names the goal and field of a value with a bad currency", () => {
     const message = configError({
-      sites: [{ id: "consulting.example", goals: [{ name: "Lead", class: "macro", match: { event: "lead" }, value: { amount: 50, currency: "eur" } }] }],
+      sites: [
+        {
+          id: "consulting.example",
+          goals: [{ name: "Lead", class: "macro", match: { event: "lead" }, value: { amount: 50, currency: "eur" } }],
+        },
+      ],
     });
     expect(message).toContain('sites[0] "consulting.example"');
     expect(message).toContain('goals[0] "Lead"');
@@ -152,7 +174,9 @@ describe("loadSiteDirectory with an invalid config", () => {
   });
 
   it("names a goal path that does not start with /", () => {
-    const message = configError({ sites: [{ id: "shop.example", goals: [{ name: "Thanks", class: "macro", match: { path: "thank-you" } }] }] });
+    const message = configError({
+      sites: [{ id: "shop.example", goals: [{ name: "Thanks", class: "macro", match: { path: "thank-you" } }] }],
+    });
     expect(message).toContain('goals[0] "Thanks"');
     expect(message).toContain("path");
   });

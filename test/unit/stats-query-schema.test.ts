@@ -33,15 +33,28 @@ function rejectedPaths(query: Record<string, string>): string[] {
 
 describe("statsQuerySchema: range", () => {
   it("defaults to the last 7 days ending today, by day, with 10 breakdown rows", () => {
-    expect(accepted({})).toEqual({ range: { fromDay: D["2026-01-04"], toDay: TODAY, interval: "day" }, limit: 10, filters: {}, by: "channel" });
+    expect(accepted({})).toEqual({
+      range: { fromDay: D["2026-01-04"], toDay: TODAY, interval: "day" },
+      limit: 10,
+      filters: {},
+      by: "channel",
+    });
   });
 
   it("takes both ends as given, both included", () => {
-    expect(accepted({ from: "2026-01-01", to: "2026-01-03" }).range).toEqual({ fromDay: D["2026-01-01"], toDay: D["2026-01-03"], interval: "day" });
+    expect(accepted({ from: "2026-01-01", to: "2026-01-03" }).range).toEqual({
+      fromDay: D["2026-01-01"],
+      toDay: D["2026-01-03"],
+      interval: "day",
+    });
   });
 
   it("accepts a single day", () => {
-    expect(accepted({ from: "2026-01-05", to: "2026-01-05" }).range).toEqual({ fromDay: D["2026-01-05"], toDay: D["2026-01-05"], interval: "day" });
+    expect(accepted({ from: "2026-01-05", to: "2026-01-05" }).range).toEqual({
+      fromDay: D["2026-01-05"],
+      toDay: D["2026-01-05"],
+      interval: "day",
+    });
   });
 
   it("ends a range given only its start 7 days later", () => {
@@ -77,7 +90,11 @@ describe("statsQuerySchema: range", () => {
   });
 
   it("accepts more than 31 days by day", () => {
-    expect(accepted({ from: "2026-01-01", to: "2026-02-01" }).range).toEqual({ fromDay: D["2026-01-01"], toDay: D["2026-02-01"], interval: "day" });
+    expect(accepted({ from: "2026-01-01", to: "2026-02-01" }).range).toEqual({
+      fromDay: D["2026-01-01"],
+      toDay: D["2026-02-01"],
+      interval: "day",
+    });
   });
 
   it("accepts 366 days by day and rejects 367", () => {

@@ -116,11 +116,16 @@ describe("twoProportionTest", () => {
     [50, 50, 50, 50],
     [0, 10, 0, 300],
     [10, 10, 300, 300],
-  ])("gives z 0 and p 1 when nobody or everybody converted in both groups (%i/%i vs %i/%i)", (convertedA, visitorsA, convertedB, visitorsB) => {
-    expect(twoProportionTest(convertedA, visitorsA, convertedB, visitorsB)).toEqual({ z: 0, p_value: 1, significant: false });
-  });
+  ])(
+    "gives z 0 and p 1 when nobody or everybody converted in both groups (%i/%i vs %i/%i)",
+    (convertedA, visitorsA, convertedB, visitorsB) => {
+      expect(twoProportionTest(convertedA, visitorsA, convertedB, visitorsB)).toEqual({ z: 0, p_value: 1, significant: false });
+    },
+  );
 
-  const group = fc.integer({ min: 1, max: 100_000 }).chain((visitors) => fc.tuple(fc.integer({ min: 0, max: visitors }), fc.constant(visitors)));
+  const group = fc
+    .integer({ min: 1, max: 100_000 })
+    .chain((visitors) => fc.tuple(fc.integer({ min: 0, max: visitors }), fc.constant(visitors)));
 
   it("negates z and keeps p when a and b are swapped", () => {
     fc.assert(

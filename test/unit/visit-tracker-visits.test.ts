@@ -2,7 +2,15 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Classification } from "../../src/domain/classify";
 import type { FunnelMatch } from "../../src/domain/funnel";
-import { advanceVisitor, NO_INCREMENTS, resolveVisitor, type Attribution, type Increments, type TrackedHit, type VisitorDay } from "../../src/domain/visit-tracker";
+import {
+  type Attribution,
+  advanceVisitor,
+  type Increments,
+  NO_INCREMENTS,
+  resolveVisitor,
+  type TrackedHit,
+  type VisitorDay,
+} from "../../src/domain/visit-tracker";
 
 const MINUTE = 60_000;
 const at = (hour: number, minute = 0, second = 0) => Date.UTC(2026, 0, 10, hour, minute, second);
@@ -28,13 +36,23 @@ function hit(
   classification: Classification = PAGEVIEW,
   options: { variant?: string; funnels?: FunnelMatch[] } = {},
 ): TrackedHit {
-  return { timestamp, page, classification, attribution: FROM_SEARCH, variant: options.variant ?? "(none)", funnels: options.funnels ?? [] };
+  return {
+    timestamp,
+    page,
+    classification,
+    attribution: FROM_SEARCH,
+    variant: options.variant ?? "(none)",
+    funnels: options.funnels ?? [],
+  };
 }
 
 type Result = ReturnType<typeof advanceVisitor>;
 
 /** Plays hits in order for one visitor; returns each hit's result and the final row. */
-function play(prior: VisitorDay | null, hits: readonly TrackedHit[]): { results: Result[]; increments: Increments[]; row: VisitorDay | null } {
+function play(
+  prior: VisitorDay | null,
+  hits: readonly TrackedHit[],
+): { results: Result[]; increments: Increments[]; row: VisitorDay | null } {
   let row = prior;
   const results: Result[] = [];
   for (const next of hits) {
@@ -80,7 +98,11 @@ function continuing(yesterday: VisitorDay, timestamp: number): VisitorDay {
 
 describe("advanceVisitor: variants", () => {
   it("counts a variant visitor at the first hit carrying a variant and files that hit under it", () => {
-    const { results } = play(null, [hit(at(9, 0), "/"), hit(at(9, 1), "/pricing", PAGEVIEW, { variant: "B" }), hit(at(9, 2), "/pricing", PAGEVIEW, { variant: "B" })]);
+    const { results } = play(null, [
+      hit(at(9, 0), "/"),
+      hit(at(9, 1), "/pricing", PAGEVIEW, { variant: "B" }),
+      hit(at(9, 2), "/pricing", PAGEVIEW, { variant: "B" }),
+    ]);
     expect(results.map((result) => [result.increments.variantVisitors, result.variant])).toEqual([
       [0, "(none)"],
       [1, "B"],
@@ -108,12 +130,19 @@ describe("advanceVisitor: variants", () => {
   });
 
   it("counts the variant visitor again on a new day", () => {
-    const { results } = play(null, [hit(yesterdayAt(9, 0), "/", PAGEVIEW, { variant: "A" }), hit(at(9, 0), "/", PAGEVIEW, { variant: "A" })]);
+    const { results } = play(null, [
+      hit(yesterdayAt(9, 0), "/", PAGEVIEW, { variant: "A" }),
+      hit(at(9, 0), "/", PAGEVIEW, { variant: "A" }),
+    ]);
     expect(results.map((result) => result.increments.variantVisitors)).toEqual([1, 1]);
   });
 
   it("counts the variant on the new day of a visit continuing over midnight", () => {
-    const result = advanceVisitor(continuing(yesterdayRow(yesterdayAt(23, 55)), at(0, 5)), "visitor-today", hit(at(0, 5), "/", PAGEVIEW, { variant: "A" }));
+    const result = advanceVisitor(
+      continuing(yesterdayRow(yesterdayAt(23, 55)), at(0, 5)),
+      "visitor-today",
+      hit(at(0, 5), "/", PAGEVIEW, { variant: "A" }),
+    );
     expect(result.increments.variantVisitors).toBe(1);
     expect(result.variant).toBe("A");
   });
@@ -130,7 +159,12 @@ describe("advanceVisitor: visits and bounces", () => {
 
   it("takes the bounce back once at the visit's second pageview, and adds the time between hits", () => {
     const { increments } = play(null, [hit(at(9, 0), "/"), hit(at(9, 5), "/pricing"), hit(at(9, 7), "/about"), hit(at(9, 20), "/")]);
-    expect(increments.map(visitFigures)).toEqual([figures(1, 1, 0), figures(0, -1, 5 * MINUTE), figures(0, 0, 2 * MINUTE), figures(0, 0, 13 * MINUTE)]);
+    expect(increments.map(visitFigures)).toEqual([
+      figures(1, 1, 0),
+      figures(0, -1, 5 * MINUTE),
+      figures(0, 0, 2 * MINUTE),
+      figures(0, 0, 13 * MINUTE),
+    ]);
   });
 
   it("counts a second pageview of the same page as ending the bounce", () => {
@@ -143,7 +177,12 @@ describe("advanceVisitor: visits and bounces", () => {
     ["a micro conversion", ADD_TO_CART],
     ["a macro conversion", PURCHASE],
   ])("takes the bounce back once at %s in the visit", (_, event) => {
-    const { increments } = play(null, [hit(at(9, 0), "/"), hit(at(9, 1), "/", event), hit(at(9, 2), "/", event), hit(at(9, 3), "/pricing")]);
+    const { increments } = play(null, [
+      hit(at(9, 0), "/"),
+      hit(at(9, 1), "/", event),
+      hit(at(9, 2), "/", event),
+      hit(at(9, 3), "/pricing"),
+    ]);
     expect(increments.map((increment) => increment.bounces)).toEqual([1, -1, 0, 0]);
   });
 
@@ -232,7 +271,10 @@ describe("advanceVisitor: visits and bounces", () => {
           else current.push(next);
         }
         const bounces = visits.filter((visit) => visit.length === 1 && visit[0]?.classification.kind === "pageview").length;
-        const duration = visits.reduce((total, visit) => total + ((visit[visit.length - 1]?.timestamp ?? 0) - (visit[0]?.timestamp ?? 0)), 0);
+        const duration = visits.reduce(
+          (total, visit) => total + ((visit[visit.length - 1]?.timestamp ?? 0) - (visit[0]?.timestamp ?? 0)),
+          0,
+        );
 
         const { increments } = play(null, tracked);
         const sum = (pick: (increment: Increments) => number) => increments.reduce((total, increment) => total + pick(increment), 0);
@@ -252,7 +294,12 @@ describe("advanceVisitor: visits and bounces", () => {
 
 describe("advanceVisitor: micro-to-macro lift", () => {
   it("lists at the day's first macro conversion every micro goal reached before it", () => {
-    const { increments } = play(null, [hit(at(9, 0), "/"), hit(at(9, 1), "/", ADD_TO_CART), hit(at(9, 2), "/", NEWSLETTER), hit(at(9, 3), "/", PURCHASE)]);
+    const { increments } = play(null, [
+      hit(at(9, 0), "/"),
+      hit(at(9, 1), "/", ADD_TO_CART),
+      hit(at(9, 2), "/", NEWSLETTER),
+      hit(at(9, 3), "/", PURCHASE),
+    ]);
     expect(increments.slice(0, 3).map((increment) => increment.liftGoals)).toEqual([[], [], []]);
     expect([...(increments[3]?.liftGoals ?? [])].sort()).toEqual(["add_to_cart", "newsletter_signup"]);
   });
@@ -308,7 +355,9 @@ describe("advanceVisitor: micro-to-macro lift", () => {
         // A pageview first, so that engagement hits never start the day.
         const hits = [hit(at(8, 0), "/"), ...classifications.map((c, i) => hit(at(9, i), "/", c))];
         const listed = play(null, hits).increments.flatMap((increment) => increment.liftGoals);
-        const microGoals = new Set(classifications.filter((c) => c.class === "micro_milestone" || c.class === "micro_secondary").map((c) => c.goal));
+        const microGoals = new Set(
+          classifications.filter((c) => c.class === "micro_milestone" || c.class === "micro_secondary").map((c) => c.goal),
+        );
         const converted = classifications.some((c) => c.class === "macro");
         expect(listed.length).toBe(new Set(listed).size);
         expect(new Set(listed)).toEqual(converted ? microGoals : new Set());
@@ -347,7 +396,10 @@ describe("advanceVisitor: funnel steps", () => {
   });
 
   it("keeps each funnel's progress in the visitor's row", () => {
-    const { row } = play(null, [hit(at(9, 0), "/", PAGEVIEW, { funnels: [checkout([0])] }), hit(at(9, 1), "/", ADD_TO_CART, { funnels: [checkout([1])] })]);
+    const { row } = play(null, [
+      hit(at(9, 0), "/", PAGEVIEW, { funnels: [checkout([0])] }),
+      hit(at(9, 1), "/", ADD_TO_CART, { funnels: [checkout([1])] }),
+    ]);
     expect(row?.funnels).toEqual({ Checkout: { current: 2, startedAt: at(9, 0), best: 2 } });
   });
 
@@ -356,12 +408,20 @@ describe("advanceVisitor: funnel steps", () => {
   });
 
   it("reports nothing for an engagement hit that would start the day", () => {
-    expect(advanceVisitor(null, "visitor-today", hit(at(9, 0), "/", DEEP_SCROLL, { funnels: [checkout([0])] })).increments.funnelSteps).toEqual([]);
+    expect(
+      advanceVisitor(null, "visitor-today", hit(at(9, 0), "/", DEEP_SCROLL, { funnels: [checkout([0])] })).increments.funnelSteps,
+    ).toEqual([]);
   });
 
   it("counts the steps again on a new day", () => {
-    const { increments } = play(null, [hit(yesterdayAt(9, 0), "/", PAGEVIEW, { funnels: [checkout([0])] }), hit(at(9, 0), "/", PAGEVIEW, { funnels: [checkout([0])] })]);
-    expect(increments.map((increment) => increment.funnelSteps)).toEqual([[{ funnel: "Checkout", step: 1 }], [{ funnel: "Checkout", step: 1 }]]);
+    const { increments } = play(null, [
+      hit(yesterdayAt(9, 0), "/", PAGEVIEW, { funnels: [checkout([0])] }),
+      hit(at(9, 0), "/", PAGEVIEW, { funnels: [checkout([0])] }),
+    ]);
+    expect(increments.map((increment) => increment.funnelSteps)).toEqual([
+      [{ funnel: "Checkout", step: 1 }],
+      [{ funnel: "Checkout", step: 1 }],
+    ]);
   });
 
   it("keeps the new day's step counts from growing along the funnel when an attempt continues over midnight", () => {

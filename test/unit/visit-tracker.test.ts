@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 import type { Classification } from "../../src/domain/classify";
 import {
-  advanceVisitor,
-  resolveVisitor,
   type Attribution,
-  type TrackedHit,
+  advanceVisitor,
   type Increments,
+  resolveVisitor,
+  type TrackedHit,
   type VisitorDay,
 } from "../../src/domain/visit-tracker";
 
@@ -38,7 +38,12 @@ const uniques = ({ visitors, hourVisitors, pageVisitors, goalVisitors, classVisi
   classVisitors,
 });
 
-function hit(timestamp: number, page: string, classification: Classification = PAGEVIEW, attribution: Attribution = FROM_SEARCH): TrackedHit {
+function hit(
+  timestamp: number,
+  page: string,
+  classification: Classification = PAGEVIEW,
+  attribution: Attribution = FROM_SEARCH,
+): TrackedHit {
   return { timestamp, page, classification, attribution, variant: "(none)", funnels: [] };
 }
 

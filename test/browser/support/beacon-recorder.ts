@@ -52,7 +52,10 @@ export class BeaconRecorder {
     if (request.method === "POST" && url.pathname === "/api/event") {
       const chunks: Buffer[] = [];
       for await (const chunk of request) chunks.push(chunk as Buffer);
-      this.beacons.push({ contentType: request.headers["content-type"], body: JSON.parse(Buffer.concat(chunks).toString("utf8")) as Record<string, unknown> });
+      this.beacons.push({
+        contentType: request.headers["content-type"],
+        body: JSON.parse(Buffer.concat(chunks).toString("utf8")) as Record<string, unknown>,
+      });
       response.writeHead(202, { "access-control-allow-origin": "*" }).end();
       return;
     }

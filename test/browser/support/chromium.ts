@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { chromium, type Browser } from "playwright-core";
+import { type Browser, chromium } from "playwright-core";
 
 /**
  * Finds a Chromium or Chrome to drive. CI installs Debian's chromium (.ci/run); elsewhere set
@@ -26,8 +26,7 @@ if (CHROMIUM_PATH === undefined) {
 }
 
 /** A regular desktop Chrome User-Agent: the collector drops "HeadlessChrome" as automation, rightly. */
-export const DESKTOP_CHROME_UA =
-  "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
+export const DESKTOP_CHROME_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
 
 /** A real, headless Chromium with the flags this sandbox needs (no GPU, no background network). */
 export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
@@ -49,4 +48,3 @@ export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
     ],
   });
 }
-

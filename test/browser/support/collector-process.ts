@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -80,7 +80,9 @@ export class CollectorProcess {
   }
 
   async stats<T>(site: string, endpoint = "", query = ""): Promise<T> {
-    const response = await fetch(`${this.origin}/api/stats/${site}${endpoint}?${query}`, { headers: { authorization: `Bearer ${DEV_TOKEN}` } });
+    const response = await fetch(`${this.origin}/api/stats/${site}${endpoint}?${query}`, {
+      headers: { authorization: `Bearer ${DEV_TOKEN}` },
+    });
     if (!response.ok) throw new Error(`stats ${response.status}: ${await response.text()}`);
     return (await response.json()) as T;
   }
