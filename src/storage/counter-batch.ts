@@ -27,8 +27,13 @@ export class CounterBatch {
     this.rows.set(table, byKey);
     const id = key.join("\u001f");
     const existing = byKey.get(id);
-    if (existing) sums.forEach((value, i) => (existing.sums[i] = (existing.sums[i] ?? 0) + value));
-    else byKey.set(id, { key, sums: [...sums] });
+    if (!existing) {
+      byKey.set(id, { key, sums: [...sums] });
+      return;
+    }
+    sums.forEach((value, i) => {
+      existing.sums[i] = (existing.sums[i] ?? 0) + value;
+    });
   }
 
   /** One hit's increments: its counter row, funnel steps reached and micro/macro pairs. */

@@ -162,7 +162,9 @@ export class SiteStore extends DurableObject<Env> {
       for (const item of batch) item.reject(error);
       return;
     }
-    batch.forEach((item, i) => item.resolve(outcomes[i] ?? { rowsWritten: 0 }));
+    batch.forEach((item, i) => {
+      item.resolve(outcomes[i] ?? { rowsWritten: 0 });
+    });
   }
 
   private applyBatch(batch: readonly PendingHit[]): RecordOutcome[] {
@@ -448,7 +450,7 @@ export class SiteStore extends DurableObject<Env> {
   /** The HMAC key of a day's salt if that salt exists (it never does for days older than yesterday). */
   private existingSaltKey(day: number): Promise<CryptoKey> | null {
     const cached = this.saltKeys.get(day);
-    if (cached) return cached;
+    if (cached !== undefined) return cached;
     const row = this.sql.exec<{ salt: ArrayBuffer }>("SELECT salt FROM salts WHERE day = ?", day).toArray()[0];
     if (!row) return null;
     const key = importSaltKey(new Uint8Array(row.salt));

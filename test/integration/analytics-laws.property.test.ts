@@ -158,12 +158,12 @@ describe("laws of the conversion analytics on random streams", () => {
           const { funnels } = await get<{ funnels: { steps: { visitors: number }[] }[] }>(dayA, "/funnels");
           for (const filter of ["", "&page=/", "&goal=add_to_cart", "&page=/products/x&channel=organic_search"]) {
             const filtered = (await get<{ funnels: { steps: { visitors: number }[] }[] }>(dayA, "/funnels", filter)).funnels;
-            filtered.forEach((funnel, f) =>
+            filtered.forEach((funnel, f) => {
               funnel.steps.forEach((step, i) => {
                 if (i > 0) expect(step.visitors).toBeLessThanOrEqual(funnel.steps[i - 1]?.visitors ?? 0);
                 expect(step.visitors).toBeLessThanOrEqual(funnels[f]?.steps[i]?.visitors ?? 0);
-              }),
-            );
+              });
+            });
           }
 
           // Per-channel visitors add up to the total.
