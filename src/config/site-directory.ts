@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { type CompiledSite, compileSite } from "../domain/site";
+import { type CompiledSite, compileSite } from "../domain/site/site";
 import { siteConfigSchema } from "../schemas/site-config-schema";
 
 /** Raised when stepwise.config.json is invalid; the message names each bad entry. */

@@ -1,11 +1,11 @@
 import { Hono } from "hono";
 import { readSettings } from "../config/settings";
 import { siteDirectory } from "../config/sites";
-import { deviceClass } from "../domain/device";
-import { type DropReason, dropReasonFor } from "../domain/drop-policy";
-import { buildRecordedHit, type IncomingHit, UNKNOWN_COUNTRY } from "../domain/recorded-hit";
-import { shardFor } from "../domain/shard-routing";
-import { unconfiguredSite } from "../domain/site";
+import { deviceClass } from "../domain/ingest/device";
+import { type DropReason, dropReasonFor } from "../domain/ingest/drop-policy";
+import { buildRecordedHit, type IncomingHit, UNKNOWN_COUNTRY } from "../domain/ingest/recorded-hit";
+import { unconfiguredSite } from "../domain/site/site";
+import { shardFor } from "../domain/visitors/shard-routing";
 import { ApiError } from "../http/api-error";
 import { readEvent } from "../http/event-body";
 import { RATE_LIMIT_PER_MINUTE } from "../storage/site-store";

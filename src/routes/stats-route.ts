@@ -1,18 +1,18 @@
 import { type Context, Hono } from "hono";
 import { readSettings } from "../config/settings";
 import { siteDirectory } from "../config/sites";
-import { buildReport, type ConfiguredGoal } from "../domain/report";
-import type { ReportFilters } from "../domain/report-filter";
+import { buildReport, type ConfiguredGoal } from "../domain/reports/report";
+import type { ReportFilters } from "../domain/reports/report-filter";
 import {
   buildFunnelsReport,
   buildLiftReport,
   buildSegmentReport,
   buildVariantsReport,
   liftInputsInsidePage,
-} from "../domain/segment-reports";
-import type { SegmentFilter } from "../domain/segment-rollup";
-import type { CompiledSite } from "../domain/site";
-import { dayOf, formatDay } from "../domain/utc-time";
+} from "../domain/reports/segment-reports";
+import type { CompiledSite } from "../domain/site/site";
+import { dayOf, formatDay } from "../domain/time/utc-time";
+import type { SegmentFilter } from "../domain/visitors/segment-rollup";
 import { ApiError } from "../http/api-error";
 import { requireReportAccess } from "../http/bearer-token";
 import { type StatsQuery, statsQuerySchema } from "../schemas/stats-query-schema";

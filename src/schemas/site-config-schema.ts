@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { isDefaultGoalName } from "../domain/default-taxonomy";
-import { MAX_SHARDS } from "../domain/shard-routing";
+import { isDefaultGoalName } from "../domain/site/default-taxonomy";
+import { MAX_SHARDS } from "../domain/visitors/shard-routing";
 
 /**
  * The shape of stepwise.config.json: the sites this deployment serves and their goals.
@@ -162,6 +162,5 @@ export const siteConfigSchema = z
   });
 
 export type SiteConfigFile = z.infer<typeof siteConfigSchema>;
-export type SiteSettings = z.infer<typeof siteSchema>;
-export type GoalDefinition = z.infer<typeof goalSchema>;
-export type FunnelDefinition = z.infer<typeof funnelSchema>;
+// Its output feeds compileSite (domain/site/site.ts), which takes the domain's own settings model
+// (domain/site/site-settings.ts): a change to one that the other does not follow fails the typecheck.

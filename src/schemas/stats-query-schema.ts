@@ -1,7 +1,7 @@
 import { z } from "zod";
-import type { ReportRange } from "../domain/report";
-import { FILTER_FIELDS, type FilterField, type ReportFilters } from "../domain/report-filter";
-import { parseDay } from "../domain/utc-time";
+import type { ReportRange } from "../domain/reports/report";
+import { FILTER_FIELDS, type FilterField, type ReportFilters } from "../domain/reports/report-filter";
+import { parseDay } from "../domain/time/utc-time";
 
 /** GET /api/stats/:site query. Dates are UTC calendar days, both ends included. */
 export const REPORT_LIMITS = {

@@ -1,7 +1,7 @@
-import { toMicros } from "../domain/money";
-import type { RecordedHit } from "../domain/recorded-hit";
-import { hourOf } from "../domain/utc-time";
-import type { Attribution, Increments } from "../domain/visit-tracker";
+import { toMicros } from "../domain/ingest/money";
+import type { RecordedHit } from "../domain/ingest/recorded-hit";
+import { hourOf } from "../domain/time/utc-time";
+import type { Attribution, Increments } from "../domain/visitors/visit-tracker";
 import { HOURLY_TABLES } from "./migrations";
 
 type CounterTable = (typeof HOURLY_TABLES)[number]["table"];

@@ -12,10 +12,10 @@ import {
   type ReportRows,
   type RevenueRow,
   type VariantGoalRow,
-} from "../domain/report";
-import type { FilterField, ReportFilters, VisitorsColumn } from "../domain/report-filter";
-import { convertingColumnFor, visitorsColumnFor } from "../domain/report-filter";
-import { NO_VARIANT } from "../domain/visit-tracker";
+} from "../domain/reports/report";
+import type { FilterField, ReportFilters, VisitorsColumn } from "../domain/reports/report-filter";
+import { convertingColumnFor, visitorsColumnFor } from "../domain/reports/report-filter";
+import { NO_VARIANT } from "../domain/visitors/visit-tracker";
 
 /**
  * Read side of a site's counters: GROUP BY sums over an hour range, filtered by exact values.

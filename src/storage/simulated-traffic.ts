@@ -1,5 +1,5 @@
-import { buildRecordedHit, type RecordedHit } from "../domain/recorded-hit";
-import type { CompiledSite } from "../domain/site";
+import { buildRecordedHit, type RecordedHit } from "../domain/ingest/recorded-hit";
+import type { CompiledSite } from "../domain/site/site";
 
 /**
  * Synthetic traffic for `npm run bench`'s long runs (SiteStore.simulateDay): the same mix as the

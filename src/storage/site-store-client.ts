@@ -1,8 +1,8 @@
-import type { BreakdownRows, FunnelStepRow, GoalRow, ReportRange, ReportRows, VariantGoalRow } from "../domain/report";
-import type { ReportFilters } from "../domain/report-filter";
-import type { SegmentFilter } from "../domain/segment-rollup";
-import { mergeBreakdowns, mergeReportRows, sumFunnelSteps, sumGoals, sumVariantGoals, sumVisitorsBy } from "../domain/shard-merge";
-import { shardName } from "../domain/shard-routing";
+import type { BreakdownRows, FunnelStepRow, GoalRow, ReportRange, ReportRows, VariantGoalRow } from "../domain/reports/report";
+import type { ReportFilters } from "../domain/reports/report-filter";
+import { mergeBreakdowns, mergeReportRows, sumFunnelSteps, sumGoals, sumVariantGoals, sumVisitorsBy } from "../domain/reports/shard-merge";
+import type { SegmentFilter } from "../domain/visitors/segment-rollup";
+import { shardName } from "../domain/visitors/shard-routing";
 import type { SegmentTotal, SiteStore } from "./site-store";
 
 /**

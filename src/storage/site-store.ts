@@ -1,6 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { readSettings } from "../config/settings";
-import type { RecordedHit } from "../domain/recorded-hit";
+import type { RecordedHit } from "../domain/ingest/recorded-hit";
 import {
   type BreakdownRows,
   type CountedDropReason,
@@ -10,13 +10,13 @@ import {
   type ReportRows,
   rangeHours,
   type VariantGoalRow,
-} from "../domain/report";
-import { type ReportFilters, VISITOR_FILTERS } from "../domain/report-filter";
-import { rollUpVisitorDays, type SegmentFilter, type SegmentKind } from "../domain/segment-rollup";
-import { unconfiguredSite } from "../domain/site";
-import { dayOf, firstHourOfDay, hourOf, MS_PER_DAY, nextMidnight } from "../domain/utc-time";
-import { advanceVisitor, NO_VARIANT, resolveVisitor, type VisitorDay } from "../domain/visit-tracker";
-import { importSaltKey, newSalt, visitorHash } from "../domain/visitor-hash";
+} from "../domain/reports/report";
+import { type ReportFilters, VISITOR_FILTERS } from "../domain/reports/report-filter";
+import { unconfiguredSite } from "../domain/site/site";
+import { dayOf, firstHourOfDay, hourOf, MS_PER_DAY, nextMidnight } from "../domain/time/utc-time";
+import { rollUpVisitorDays, type SegmentFilter, type SegmentKind } from "../domain/visitors/segment-rollup";
+import { advanceVisitor, NO_VARIANT, resolveVisitor, type VisitorDay } from "../domain/visitors/visit-tracker";
+import { importSaltKey, newSalt, visitorHash } from "../domain/visitors/visitor-hash";
 import { CounterBatch } from "./counter-batch";
 import { HOURLY_TABLES, migrate } from "./migrations";
 import {

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { buildRecordedHit, type IncomingHit } from "../../src/domain/recorded-hit";
-import { unconfiguredSite } from "../../src/domain/site";
+import { buildRecordedHit, type IncomingHit } from "../../src/domain/ingest/recorded-hit";
+import { unconfiguredSite } from "../../src/domain/site/site";
 
 /**
  * Rows written per hit is what Durable Object storage bills ($1 per million). These are the

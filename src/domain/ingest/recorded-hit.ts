@@ -1,0 +1,82 @@
+import { ENGAGEMENT_EVENT, PAGEVIEW_EVENT } from "../site/event-name";
+import type { CompiledSite } from "../site/site";
+import { type FunnelMatch, funnelMatchesFor } from "../visitors/funnel";
+import { type Attribution, NO_VARIANT } from "../visitors/visit-tracker";
+import { type Classification, classifyHit } from "./classify";
+import type { Money } from "./money";
+import { readPageLocation } from "./page-url";
+import { redactPersonal } from "./redact";
+import { classifyTrafficSource } from "./traffic-source";
+
+/** A validated hit, before it is tied to a site. */
+export interface IncomingHit {
+  name: string;
+  url: URL;
+  referrer: string | undefined;
+  props: Readonly<Record<string, string>>;
+  revenue: Money | null;
+  scrollDepth: number;
+  engagedMs: number;
+  hashRouting: boolean;
+  /** The client's event id, for deduplicating retries. */
+  eventId?: string;
+}
+
+/** Request facts that are not personal: the IP and User-Agent never enter a RecordedHit. */
+export interface RequestContext {
+  timestamp: number;
+  country: string;
+  device: string;
+}
+
+/** Everything a site's store needs to count one hit, all of it safe to keep. */
+export interface RecordedHit {
+  siteId: string;
+  timestamp: number;
+  /** "pageview", "engagement", or the custom event name as sent. */
+  name: string;
+  page: string;
+  classification: Classification;
+  attribution: Attribution;
+  /** The A/B variant the hit shows (the site's variant prop), or NO_VARIANT. */
+  variant: string;
+  /** Funnel steps this hit satisfies. */
+  funnels: FunnelMatch[];
+  /** The client's event id: a retry with the same id is recorded once. */
+  eventId?: string;
+  scrollDepth: number;
+  engagedMs: number;
+}
+
+export const UNKNOWN_COUNTRY = "(unknown)";
+
+const MAX_VARIANT_LENGTH = 100;
+
+/** Builds the hit to record for one site: cleans the URL, classifies, attributes. Pure. */
+export function buildRecordedHit(site: CompiledSite, hit: IncomingHit, context: RequestContext): RecordedHit {
+  const location = readPageLocation(hit.url, hit.hashRouting);
+  const classification = classifyHit(
+    { name: hit.name, path: location.path, props: hit.props, revenue: hit.revenue, scrollDepth: hit.scrollDepth, engagedMs: hit.engagedMs },
+    site,
+  );
+  const traffic = classifyTrafficSource(location, hit.referrer);
+  const name =
+    classification.kind === "pageview"
+      ? PAGEVIEW_EVENT
+      : classification.kind === "engagement"
+        ? ENGAGEMENT_EVENT
+        : redactPersonal(hit.name);
+  return {
+    siteId: site.id,
+    timestamp: context.timestamp,
+    name,
+    page: location.path,
+    classification: { ...classification, goal: redactPersonal(classification.goal) },
+    attribution: { ...traffic, country: context.country, device: context.device },
+    variant: redactPersonal(hit.props[site.variantProp]?.trim().slice(0, MAX_VARIANT_LENGTH) ?? "") || NO_VARIANT,
+    funnels: funnelMatchesFor(site.funnels, { kind: classification.kind, goal: classification.goal, path: location.path }),
+    ...(hit.eventId ? { eventId: hit.eventId } : {}),
+    scrollDepth: classification.kind === "engagement" ? hit.scrollDepth : 0,
+    engagedMs: classification.kind === "engagement" ? hit.engagedMs : 0,
+  };
+}

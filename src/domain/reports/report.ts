@@ -1,0 +1,300 @@
+import { revenueMap } from "../ingest/money";
+import { type ConversionClass, conversionClassOf, type GoalClass, goalClassOf, type MicroStage } from "../site/conversion-class";
+import { dayOfHour, firstHourOfDay, formatDay, formatHour, lastHourOfDay } from "../time/utc-time";
+
+/**
+ * Report maths: turns the per-bucket sums a site's store returns into the JSON of
+ * GET /api/stats/:site. Pure, so every figure is unit-testable without storage.
+ */
+export type Interval = "hour" | "day";
+export const DIMENSIONS = ["page", "source", "channel", "campaign", "country", "device"] as const;
+export type Dimension = (typeof DIMENSIONS)[number];
+export const DROP_REASONS = ["bot", "hostname_mismatch", "do_not_track", "global_privacy_control", "rate_limited"] as const;
+export type CountedDropReason = (typeof DROP_REASONS)[number];
+
+export interface ReportRange {
+  fromDay: number;
+  toDay: number;
+  interval: Interval;
+}
+
+export const rangeHours = (range: ReportRange) => ({ fromHour: firstHourOfDay(range.fromDay), toHour: lastHourOfDay(range.toDay) });
+
+/** Sums for one hour. */
+export interface BucketRow {
+  hour: number;
+  visitors: number;
+  hourVisitors: number;
+  pageviews: number;
+  events: number;
+  micro: number;
+  macro: number;
+}
+export interface ClassRow {
+  class: ConversionClass;
+  hits: number;
+  classVisitors: number;
+}
+export interface GoalRow {
+  goal: string;
+  class: ConversionClass;
+  hits: number;
+  goalVisitors: number;
+}
+export interface RevenueRow {
+  key: string;
+  currency: string;
+  micros: number;
+}
+export interface DimensionRow {
+  value: string;
+  visitors: number;
+  pageviews: number;
+  microHits: number;
+  microVisitors: number;
+  macroHits: number;
+  macroVisitors: number;
+}
+export interface DropRow {
+  reason: string;
+  hits: number;
+}
+export interface EngagementRow {
+  visits: number;
+  bounces: number;
+  visitDurationMs: number;
+  pageviews: number;
+}
+export interface PageEngagementRow {
+  page: string;
+  /** Engagement reports received for the page (one per page view that sent one). */
+  reports: number;
+  scrollDepthSum: number;
+  engagedMs: number;
+}
+export interface FunnelStepRow {
+  funnel: string;
+  step: number;
+  visitors: number;
+}
+export interface VariantGoalRow {
+  variant: string;
+  goal: string;
+  class: ConversionClass;
+  hits: number;
+  goalVisitors: number;
+}
+
+/** Everything the store returns for one report; `goalRevenue` keys are `class\u001fgoal`. */
+export interface ReportRows {
+  buckets: BucketRow[];
+  classes: ClassRow[];
+  goals: GoalRow[];
+  goalRevenue: RevenueRow[];
+  breakdowns: Record<Dimension, BreakdownRows>;
+  engagement: EngagementRow;
+  dropped: DropRow[];
+}
+
+export interface BreakdownRows {
+  rows: DimensionRow[];
+  revenue: RevenueRow[];
+  /** Page breakdown only: scroll depth and engaged time per page. */
+  engagement: PageEngagementRow[];
+}
+
+export const goalRevenueKey = (conversionClass: string, goal: string) => `${conversionClass}\u001f${goal}`;
+
+export interface ConfiguredGoal {
+  name: string;
+  class: GoalClass;
+  stage?: MicroStage;
+}
+
+interface Rate {
+  count: number;
+  visitors: number;
+  conversion_rate: number;
+}
+export interface MacroFigures extends Rate {
+  revenue: Record<string, number>;
+}
+export interface GoalReportRow extends MacroFigures {
+  name: string;
+  class: GoalClass;
+  stage?: MicroStage;
+}
+export interface BreakdownReportRow {
+  value: string;
+  visitors: number;
+  pageviews: number;
+  micro: Rate;
+  macro: MacroFigures;
+  /** Page breakdown only: average deepest scroll (percent) and engaged seconds per page view that reported them. */
+  scroll_depth?: number | null;
+  engaged_s?: number | null;
+}
+export interface EngagementFigures {
+  visits: number;
+  pages_per_visit: number;
+  visit_duration_s: number;
+  bounce_rate: number;
+}
+export interface StatsReport {
+  site: string;
+  range: { from: string; to: string; interval: Interval };
+  totals: { visitors: number; pageviews: number; events: number };
+  conversions: { macro: MacroFigures; micro: Rate };
+  goals: GoalReportRow[];
+  timeseries: { t: string; visitors: number; pageviews: number; micro: number; macro: number }[];
+  breakdowns: Record<Dimension, BreakdownReportRow[]>;
+  engagement: EngagementFigures;
+  dropped: Record<string, number>;
+}
+
+/** numerator / denominator, 0 when the denominator is 0 (no visitors, no visits). */
+export const ratio = (numerator: number, denominator: number): number => (denominator === 0 ? 0 : numerator / denominator);
+
+/** Converting visitors over visitors, 0 when there were no visitors. */
+export const conversionRate = ratio;
+
+function revenueByKey(rows: readonly RevenueRow[]): Map<string, Map<string, number>> {
+  const byKey = new Map<string, Map<string, number>>();
+  for (const row of rows) {
+    const currencies = byKey.get(row.key) ?? new Map<string, number>();
+    currencies.set(row.currency, (currencies.get(row.currency) ?? 0) + row.micros);
+    byKey.set(row.key, currencies);
+  }
+  return byKey;
+}
+
+function timeseries(range: ReportRange, buckets: readonly BucketRow[]): StatsReport["timeseries"] {
+  const byHour = new Map(buckets.map((bucket) => [bucket.hour, bucket]));
+  const { fromHour, toHour } = rangeHours(range);
+  const series: StatsReport["timeseries"] = [];
+  if (range.interval === "hour") {
+    for (let hour = fromHour; hour <= toHour; hour++) {
+      const bucket = byHour.get(hour);
+      series.push({
+        t: formatHour(hour),
+        visitors: bucket?.hourVisitors ?? 0,
+        pageviews: bucket?.pageviews ?? 0,
+        micro: bucket?.micro ?? 0,
+        macro: bucket?.macro ?? 0,
+      });
+    }
+    return series;
+  }
+  for (let day = range.fromDay; day <= range.toDay; day++) {
+    series.push({ t: formatDay(day), visitors: 0, pageviews: 0, micro: 0, macro: 0 });
+  }
+  for (const bucket of buckets) {
+    const point = series[dayOfHour(bucket.hour) - range.fromDay];
+    if (point === undefined) continue;
+    // Daily uniques: a visitor counts once on the day's first hit, so hourly sums of `visitors` add up.
+    point.visitors += bucket.visitors;
+    point.pageviews += bucket.pageviews;
+    point.micro += bucket.micro;
+    point.macro += bucket.macro;
+  }
+  return series;
+}
+
+function goalRows(rows: ReportRows, configuredGoals: readonly ConfiguredGoal[], visitors: number): GoalReportRow[] {
+  const revenue = revenueByKey(rows.goalRevenue);
+  const result = new Map<string, GoalReportRow>();
+  const add = (name: string, storedClass: ConversionClass, hits: number, goalVisitors: number) => {
+    const goalClass = goalClassOf(storedClass);
+    if (goalClass === null) return;
+    const key = goalRevenueKey(storedClass, name);
+    const existing = result.get(key);
+    const count = (existing?.count ?? 0) + hits;
+    const converting = (existing?.visitors ?? 0) + goalVisitors;
+    result.set(key, {
+      name,
+      class: goalClass.class,
+      ...(goalClass.stage ? { stage: goalClass.stage } : {}),
+      count,
+      visitors: converting,
+      conversion_rate: conversionRate(converting, visitors),
+      revenue: revenueMap(revenue.get(key) ?? new Map()),
+    });
+  };
+  // Configured goals are listed even at zero: a goal that stopped converting is news.
+  for (const goal of configuredGoals) {
+    add(goal.name, conversionClassOf(goal.class, goal.stage), 0, 0);
+  }
+  for (const row of rows.goals) add(row.goal, row.class, row.hits, row.goalVisitors);
+  return [...result.values()].sort(
+    (a, b) => (a.class === b.class ? 0 : a.class === "macro" ? -1 : 1) || b.count - a.count || a.name.localeCompare(b.name),
+  );
+}
+
+/** Visit-level engagement: pages per visit, average duration and bounce rate, over the visits in range. */
+export function engagementFigures(row: EngagementRow): EngagementFigures {
+  return {
+    visits: row.visits,
+    pages_per_visit: ratio(row.pageviews, row.visits),
+    visit_duration_s: ratio(row.visitDurationMs, row.visits) / 1_000,
+    bounce_rate: ratio(row.bounces, row.visits),
+  };
+}
+
+export function breakdownRows(breakdown: BreakdownRows, withEngagement = false): BreakdownReportRow[] {
+  const revenue = revenueByKey(breakdown.revenue);
+  const engagement = new Map(breakdown.engagement.map((row) => [row.page, row]));
+  return breakdown.rows.map((row) => ({
+    value: row.value,
+    visitors: row.visitors,
+    pageviews: row.pageviews,
+    micro: { count: row.microHits, visitors: row.microVisitors, conversion_rate: conversionRate(row.microVisitors, row.visitors) },
+    macro: {
+      count: row.macroHits,
+      visitors: row.macroVisitors,
+      conversion_rate: conversionRate(row.macroVisitors, row.visitors),
+      revenue: revenueMap(revenue.get(row.value) ?? new Map()),
+    },
+    ...(withEngagement ? pageEngagement(engagement.get(row.value)) : {}),
+  }));
+}
+
+function pageEngagement(row: PageEngagementRow | undefined): { scroll_depth: number | null; engaged_s: number | null } {
+  if (row === undefined || row.reports === 0) return { scroll_depth: null, engaged_s: null };
+  return { scroll_depth: row.scrollDepthSum / row.reports, engaged_s: row.engagedMs / row.reports / 1_000 };
+}
+
+/** Assembles the report. Visitors over a range are the sum of daily unique visitors. */
+export function buildReport(siteId: string, range: ReportRange, rows: ReportRows, configuredGoals: readonly ConfiguredGoal[]): StatsReport {
+  const sum = (pick: (bucket: BucketRow) => number) => rows.buckets.reduce((total, bucket) => total + pick(bucket), 0);
+  const visitors = sum((bucket) => bucket.visitors);
+  const classFigures = (matches: (conversionClass: ConversionClass) => boolean) => {
+    const selected = rows.classes.filter((row) => matches(row.class));
+    const count = selected.reduce((total, row) => total + row.hits, 0);
+    const converting = selected.reduce((total, row) => total + row.classVisitors, 0);
+    return { count, visitors: converting, conversion_rate: conversionRate(converting, visitors) };
+  };
+  const macroRevenue = new Map<string, number>();
+  for (const row of rows.goalRevenue) {
+    if (row.key.startsWith(goalRevenueKey("macro", ""))) macroRevenue.set(row.currency, (macroRevenue.get(row.currency) ?? 0) + row.micros);
+  }
+  const breakdowns = Object.fromEntries(
+    DIMENSIONS.map((dimension) => [dimension, breakdownRows(rows.breakdowns[dimension], dimension === "page")]),
+  ) as Record<Dimension, BreakdownReportRow[]>;
+  const dropped: Record<string, number> = Object.fromEntries(DROP_REASONS.map((reason) => [reason, 0]));
+  for (const row of rows.dropped) dropped[row.reason] = (dropped[row.reason] ?? 0) + row.hits;
+
+  return {
+    site: siteId,
+    range: { from: formatDay(range.fromDay), to: formatDay(range.toDay), interval: range.interval },
+    totals: { visitors, pageviews: sum((bucket) => bucket.pageviews), events: sum((bucket) => bucket.events) },
+    conversions: {
+      macro: { ...classFigures((c) => c === "macro"), revenue: revenueMap(macroRevenue) },
+      micro: classFigures((c) => c === "micro_milestone" || c === "micro_secondary"),
+    },
+    goals: goalRows(rows, configuredGoals, visitors),
+    timeseries: timeseries(range, rows.buckets),
+    breakdowns,
+    engagement: engagementFigures(rows.engagement),
+    dropped,
+  };
+}

@@ -1,0 +1,104 @@
+import { MS_PER_HOUR } from "../time/utc-time";
+import { canonicalEventName } from "./event-name";
+import { compilePathGlob } from "./path-glob";
+import type { FunnelDefinition, GoalDefinition, SiteSettings } from "./site-settings";
+
+/** A goal ready for matching on the hot path: names canonicalised and globs compiled once. */
+export interface CompiledGoal {
+  definition: GoalDefinition;
+  canonicalEvent: string | null;
+  pathPattern: RegExp | null;
+}
+
+/** A funnel step: reaching any of `goals`, or a pageview whose path matches `pathPattern`. */
+export interface CompiledFunnelStep {
+  name: string;
+  goals: readonly string[] | null;
+  pathPattern: RegExp | null;
+}
+
+export interface CompiledFunnel {
+  name: string;
+  windowMs: number;
+  steps: readonly CompiledFunnelStep[];
+}
+
+function compileFunnel(definition: FunnelDefinition): CompiledFunnel {
+  return {
+    name: definition.name,
+    windowMs: definition.window_hours * MS_PER_HOUR,
+    steps: definition.steps.map((step) => ({
+      name: step.name,
+      goals: step.goal === undefined ? null : [step.goal].flat(),
+      pathPattern: step.path === undefined ? null : compilePathGlob(step.path),
+    })),
+  };
+}
+
+/** A site's settings ready for ingest. */
+export interface CompiledSite {
+  id: string;
+  /** True when the site is listed in the config file, false for an accepted unknown site. */
+  configured: boolean;
+  hostnames: readonly string[] | null;
+  honorPrivacySignals: boolean;
+  useDefaultTaxonomy: boolean;
+  goals: readonly CompiledGoal[];
+  funnels: readonly CompiledFunnel[];
+  /** The prop whose value names the hit's A/B variant. */
+  variantProp: string;
+  /** How many Durable Objects share the site's hits. */
+  shards: number;
+  /** SHA-256 digests of the tokens that may read this site's reports. */
+  readTokenSha256: readonly string[];
+}
+
+export function compileSite(settings: SiteSettings): CompiledSite {
+  return {
+    id: settings.id,
+    configured: true,
+    hostnames: settings.hostnames?.map((host) => host.toLowerCase()) ?? null,
+    honorPrivacySignals: settings.honorPrivacySignals,
+    useDefaultTaxonomy: settings.useDefaultTaxonomy,
+    goals: settings.goals.map((definition) => ({
+      definition,
+      canonicalEvent: definition.match.event === undefined ? null : canonicalEventName(definition.match.event),
+      pathPattern: definition.match.path === undefined ? null : compilePathGlob(definition.match.path),
+    })),
+    funnels: settings.funnels.map(compileFunnel),
+    variantProp: settings.variantProp,
+    shards: settings.shards,
+    readTokenSha256: settings.readTokenSha256,
+  };
+}
+
+/** An unknown site accepted in "accept" mode: built-in taxonomy, privacy signals honoured. */
+export function unconfiguredSite(id: string): CompiledSite {
+  return {
+    id,
+    configured: false,
+    hostnames: null,
+    honorPrivacySignals: true,
+    useDefaultTaxonomy: true,
+    goals: [],
+    funnels: [],
+    variantProp: "variant",
+    shards: 1,
+    readTokenSha256: [],
+  };
+}
+
+const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
+export const isLocalHost = (hostname: string): boolean => LOCAL_HOSTS.has(hostname) || hostname.endsWith(".localhost");
+
+/**
+ * Whether a page on `hostname` may report to `site`: the configured hostnames (`*.x` allowed),
+ * or by default the site id itself and its subdomains (`www.`, `shop.`...).
+ */
+export function hostnameBelongsToSite(site: CompiledSite, hostname: string): boolean {
+  const host = hostname.toLowerCase();
+  if (site.hostnames === null) return host === site.id || host.endsWith(`.${site.id}`);
+  return site.hostnames.some((allowed) =>
+    allowed.startsWith("*.") ? host.endsWith(allowed.slice(1)) || host === allowed.slice(2) : host === allowed,
+  );
+}
