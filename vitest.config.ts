@@ -1,5 +1,9 @@
+import { fileURLToPath } from "node:url";
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+
+/** The sites the tests need, loaded in place of the shipped stepwise.config.json (src/config/sites.ts). */
+const FIXTURE_SITES = fileURLToPath(new URL("./test/fixtures/stepwise.config.json", import.meta.url));
 
 /**
  * Two projects:
@@ -13,6 +17,7 @@ export default defineConfig({
   test: {
     projects: [
       {
+        resolve: { alias: [{ find: /^\.\.\/generated\/site-config\.json$/, replacement: FIXTURE_SITES }] },
         plugins: [
           cloudflareTest({
             wrangler: { configPath: "./wrangler.toml" },
@@ -22,6 +27,12 @@ export default defineConfig({
           }),
         ],
         test: { name: "workers", include: ["test/{unit,integration,storage}/**/*.test.ts"] },
+      },
+      {
+        // The bench worker (bench/wrangler.toml): what `npm run bench` measures works.
+        resolve: { alias: [{ find: /^\.\.\/generated\/site-config\.json$/, replacement: FIXTURE_SITES }] },
+        plugins: [cloudflareTest({ wrangler: { configPath: "./bench/wrangler.toml" } })],
+        test: { name: "bench", include: ["test/bench/**/*.test.ts"] },
       },
       {
         test: {

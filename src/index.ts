@@ -2,7 +2,6 @@ import { Hono } from "hono";
 import { cors } from "hono/cors";
 import { ApiError } from "./http/api-error";
 import { handleError } from "./http/handle-error";
-import { benchRoute } from "./routes/bench-route";
 import { demoRoute } from "./routes/demo-route";
 import { DROP_HEADER, ingestRoute } from "./routes/ingest-route";
 import { statsRoute } from "./routes/stats-route";
@@ -25,17 +24,15 @@ app.use(
     maxAge: 86_400,
   }),
 );
-app.get("/", (c) => c.json({ name: "stepwise", ingest: "POST /api/event", reports: "GET /api/stats/:site", tracker: "GET /t.js" }));
+app.get("/", (c) => c.json({ name: "stepwise-x", ingest: "POST /api/event", reports: "GET /api/stats/:site", tracker: "GET /t.js" }));
 app.route("/", ingestRoute);
 app.route("/", statsRoute);
 app.route("/", trackerRoute);
 app.route("/", demoRoute);
-app.route("/", benchRoute);
 app.notFound(() => {
   throw new ApiError(404, "not_found", "No such endpoint.");
 });
 app.onError(handleError);
 
 export default app;
-export { BenchCounter } from "./storage/bench-counter";
 export { SiteStore } from "./storage/site-store";

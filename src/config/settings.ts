@@ -15,10 +15,7 @@ const settingsSchema = z.object({
     .enum(["true", "false"])
     .default("false")
     .transform((flag) => flag === "true"),
-  BENCH_ROUTES: z
-    .enum(["true", "false"])
-    .default("false")
-    .transform((flag) => flag === "true"),
+  GEOLOCATION: z.enum(["request", "off"]).default("request"),
   HOURLY_DETAIL_DAYS: z.coerce.number().int().min(1).max(3_650).default(31),
 });
 
@@ -34,7 +31,7 @@ export function readSettings(env: Env): Settings {
     ALLOW_LOCALHOST: env.ALLOW_LOCALHOST,
     STATS_TOKEN: env.STATS_TOKEN === "" ? undefined : env.STATS_TOKEN,
     DEMO_SHOP: env.DEMO_SHOP,
-    BENCH_ROUTES: env.BENCH_ROUTES,
+    GEOLOCATION: env.GEOLOCATION,
     HOURLY_DETAIL_DAYS: env.HOURLY_DETAIL_DAYS,
   });
   cache.set(env, settings);

@@ -1,9 +1,10 @@
-import rawConfig from "../../stepwise.config.json";
+import rawConfig from "../generated/site-config.json";
 import { loadSiteDirectory, type SiteDirectory } from "./site-directory";
 
 /**
- * The sites of this deployment, from stepwise.config.json at the repository root. Validated on
- * first use; `npm test` validates the same file, so a bad edit fails the tests before a deploy.
+ * The sites of this deployment: stepwise.config.json, as copied into src/generated/ by the build
+ * step (scripts/build.mjs) only once it validated, so a bad edit is never bundled. The tests load
+ * test/fixtures/stepwise.config.json in its place (vitest.config.ts).
  */
 let directory: SiteDirectory | undefined;
 

@@ -3,12 +3,12 @@ import { readSettings } from "../config/settings";
 import { siteDirectory } from "../config/sites";
 import { deviceClass } from "../domain/ingest/device";
 import { type DropReason, dropReasonFor } from "../domain/ingest/drop-policy";
+import { RATE_LIMIT_PER_MINUTE } from "../domain/ingest/rate-limit";
 import { buildRecordedHit, type IncomingHit, UNKNOWN_COUNTRY } from "../domain/ingest/recorded-hit";
 import { unconfiguredSite } from "../domain/site/site";
 import { shardFor } from "../domain/visitors/shard-routing";
 import { ApiError } from "../http/api-error";
 import { readEvent } from "../http/event-body";
-import { RATE_LIMIT_PER_MINUTE } from "../storage/site-store";
 import { siteStore } from "../storage/site-store-client";
 
 /** Response header naming why hits were dropped, e.g. `bot` or `shop.example=bot, b.example=unknown_site`. */
@@ -16,8 +16,8 @@ export const DROP_HEADER = "Stepwise-Dropped";
 
 export const ingestRoute = new Hono<{ Bindings: Env }>();
 
-function countryOf(request: Request): string {
-  const country = request.cf?.country;
+function countryOf(request: Request, geolocation: "request" | "off"): string {
+  const country = geolocation === "request" ? request.cf?.country : undefined;
   // "XX" is unknown and "T1" is Tor in Cloudflare's geolocation; neither is a country.
   return typeof country === "string" && /^[A-Z]{2}$/.test(country) && country !== "XX" ? country : UNKNOWN_COUNTRY;
 }
@@ -47,7 +47,7 @@ ingestRoute.post("/api/event", async (c) => {
     hashRouting: event.h === true || event.h === 1,
     ...(event.id ? { eventId: event.id } : {}),
   };
-  const context = { timestamp, country: countryOf(c.req.raw), device: deviceClass(userAgent) };
+  const context = { timestamp, country: countryOf(c.req.raw, settings.GEOLOCATION), device: deviceClass(userAgent) };
 
   const outcomes = await Promise.all(
     event.domain.map(async (siteId): Promise<{ site: string; dropped: DropReason | null }> => {

@@ -6,6 +6,12 @@ import { MAX_SHARDS } from "../domain/visitors/shard-routing";
  * The shape of stepwise.config.json: the sites this deployment serves and their goals.
  * Types come from here; validation errors name the bad entry (see config/site-config.ts).
  */
+/**
+ * `"$comment"`: a note for people, allowed wherever an explanation helps (the file is plain JSON,
+ * and esbuild, which bundles it, rejects comments in .json). Ignored by stepwise.
+ */
+const comment = { $comment: z.union([z.string(), z.array(z.string())]).optional() };
+
 const money = z.strictObject({
   amount: z.number().finite().nonnegative().max(1e12),
   currency: z.string().regex(/^[A-Z]{3}$/, "currency must be an ISO 4217 code such as EUR"),
@@ -36,6 +42,7 @@ const goalMatch = z
 
 export const goalSchema = z
   .strictObject({
+    ...comment,
     name: z.string().min(1).max(120),
     class: z.enum(["macro", "micro"]),
     stage: z.enum(["milestone", "secondary"]).optional(),
@@ -74,6 +81,7 @@ const funnelStep = z
   .refine((step) => (step.goal === undefined) !== (step.path === undefined), { message: "a step has either a goal or a path" });
 
 export const funnelSchema = z.strictObject({
+  ...comment,
   name: z.string().min(1).max(120),
   steps: z.array(funnelStep).min(2, "a funnel has 2 to 8 steps").max(8, "a funnel has 2 to 8 steps"),
   /** Hours from the first step within which the others must follow. */
@@ -91,6 +99,7 @@ const siteId = z
   .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/, "site id must be a lower-case domain such as shop.example");
 
 export const siteSchema = z.strictObject({
+  ...comment,
   id: siteId,
   /** Hostnames whose pages may report to this site; default: the id and its subdomains. */
   hostnames: z.array(z.string().min(1).max(253)).max(50).optional(),
@@ -116,6 +125,7 @@ export const siteSchema = z.strictObject({
 
 export const siteConfigSchema = z
   .strictObject({
+    ...comment,
     $schema: z.string().optional(),
     sites: z.array(siteSchema).max(1_000),
   })

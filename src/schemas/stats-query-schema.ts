@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { ReportRange } from "../domain/reports/report";
 import { FILTER_FIELDS, type FilterField, type ReportFilters } from "../domain/reports/report-filter";
+import { SEGMENT_DIMENSIONS, type SegmentDimension } from "../domain/reports/segment-reports";
 import { parseDay } from "../domain/time/utc-time";
 
 /** GET /api/stats/:site query. Dates are UTC calendar days, both ends included. */
@@ -39,7 +40,7 @@ export function statsQuerySchema(today: number, options: { by?: boolean } = {}) 
       interval: z.enum(["hour", "day"]).default("day"),
       limit: z.coerce.number().int().min(1).max(REPORT_LIMITS.maxBreakdownRows).default(REPORT_LIMITS.defaultBreakdownRows),
       ...filterShape,
-      ...(options.by ? { by: z.enum(["channel", "source", "campaign"]).default("channel") } : {}),
+      ...(options.by ? { by: z.enum(SEGMENT_DIMENSIONS).default("channel") } : {}),
     })
     .transform((query, ctx) => {
       const toDay = query.to ?? (query.from === undefined ? today : Math.min(today, query.from + REPORT_LIMITS.defaultDays - 1));
@@ -55,7 +56,7 @@ export function statsQuerySchema(today: number, options: { by?: boolean } = {}) 
         const value = query[field];
         if (value !== undefined) filters[field] = value;
       }
-      const by = "by" in query && typeof query.by === "string" ? (query.by as "channel" | "source" | "campaign") : "channel";
+      const by = "by" in query && typeof query.by === "string" ? (query.by as SegmentDimension) : "channel";
       return { range, limit: query.limit, filters, by };
     });
 }

@@ -4,7 +4,6 @@ import {
   DIMENSIONS,
   type Dimension,
   type DimensionRow,
-  type DropRow,
   type EngagementRow,
   type FunnelStepRow,
   type GoalRow,
@@ -73,7 +72,8 @@ function all(sql: SqlStorage, query: string, bindings: SqlStorageValue[]): Row[]
   return sql.exec<Row>(query, ...bindings).toArray();
 }
 
-export function readReportRows(sql: SqlStorage, scope: Scope, breakdownLimit: number): ReportRows {
+/** Everything of a report but the drops, which DropCounter reads. */
+export function readReportRows(sql: SqlStorage, scope: Scope, breakdownLimit: number): Omit<ReportRows, "dropped"> {
   const visitors = visitorsColumnFor(scope.filters);
   const scoped = where(scope);
   const buckets: BucketRow[] = all(
@@ -109,14 +109,7 @@ export function readReportRows(sql: SqlStorage, scope: Scope, breakdownLimit: nu
 
   const engagement = readEngagement(sql, scope);
 
-  const dropped: DropRow[] = all(
-    sql,
-    // Drops carry no dimension, so only the hour range applies to them.
-    "SELECT reason, SUM(hits) AS hits FROM dropped_hits WHERE hour BETWEEN ? AND ? GROUP BY reason",
-    [scope.fromHour, scope.toHour],
-  ).map((row) => ({ reason: str(row.reason), hits: num(row.hits) }));
-
-  return { buckets, classes, ...readGoals(sql, scope), breakdowns, engagement, dropped };
+  return { buckets, classes, ...readGoals(sql, scope), breakdowns, engagement };
 }
 
 /** Per goal: conversions and converting visitors, and revenue per currency. */

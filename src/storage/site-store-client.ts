@@ -1,9 +1,11 @@
 import type { BreakdownRows, FunnelStepRow, GoalRow, ReportRange, ReportRows, VariantGoalRow } from "../domain/reports/report";
 import type { ReportFilters } from "../domain/reports/report-filter";
+import type { SegmentDimension } from "../domain/reports/segment-reports";
 import { mergeBreakdowns, mergeReportRows, sumFunnelSteps, sumGoals, sumVariantGoals, sumVisitorsBy } from "../domain/reports/shard-merge";
 import type { SegmentFilter } from "../domain/visitors/segment-rollup";
 import { shardName } from "../domain/visitors/shard-routing";
-import type { SegmentTotal, SiteStore } from "./site-store";
+import type { SiteStore } from "./site-store";
+import type { SegmentTotal } from "./visitor-days";
 
 /**
  * A site's Durable Object (or one of its shards), addressed by name: every hit and report of a
@@ -44,12 +46,7 @@ export class SiteShards {
     return sumFunnelSteps((await this.all((store) => store.readFunnels(range, filters))).flat());
   }
 
-  async readSegments(
-    range: ReportRange,
-    filters: ReportFilters,
-    dimension: "channel" | "source" | "campaign",
-    limit: number,
-  ): Promise<BreakdownRows> {
+  async readSegments(range: ReportRange, filters: ReportFilters, dimension: SegmentDimension, limit: number): Promise<BreakdownRows> {
     return mergeBreakdowns(await this.all((store) => store.readSegments(range, filters, dimension, this.shardLimit(limit))), limit);
   }
 

@@ -63,7 +63,7 @@ export function getStats(site: string, query = "", token: string | null = STATS_
 /** Calls the app with the test bindings overridden, e.g. the deployed default UNKNOWN_SITES=drop. */
 export function fetchWithSettings(
   request: Request,
-  overrides: Partial<Record<"UNKNOWN_SITES" | "ALLOW_LOCALHOST" | "STATS_TOKEN" | "DEMO_SHOP" | "BENCH_ROUTES", string>>,
+  overrides: Partial<Record<"UNKNOWN_SITES" | "ALLOW_LOCALHOST" | "STATS_TOKEN" | "DEMO_SHOP" | "GEOLOCATION", string>>,
 ): Promise<Response> {
   return Promise.resolve(app.fetch(request, { ...env, ...overrides }, createExecutionContext()));
 }

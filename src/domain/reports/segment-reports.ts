@@ -63,7 +63,8 @@ export function buildFunnelsReport(
   };
 }
 
-export type SegmentDimension = "channel" | "source" | "campaign";
+export const SEGMENT_DIMENSIONS = ["channel", "source", "campaign"] as const;
+export type SegmentDimension = (typeof SEGMENT_DIMENSIONS)[number];
 const SEGMENT_KEY = { channel: "channels", source: "sources", campaign: "campaigns" } as const;
 
 /** Per channel (or source, or campaign): visitors, and converting visitors and rates by class. */

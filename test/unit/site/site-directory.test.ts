@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { loadSiteDirectory, SiteConfigError } from "../../../src/config/site-directory";
 import { classifyHit } from "../../../src/domain/ingest/classify";
-import rawConfig from "../../../stepwise.config.json";
+import shippedConfig from "../../../stepwise.config.json";
+import fixtureConfig from "../../fixtures/stepwise.config.json";
 
 /** The error message loadSiteDirectory throws for `raw`; fails the test when it does not throw a SiteConfigError. */
 function configError(raw: unknown): string {
@@ -16,16 +17,21 @@ function configError(raw: unknown): string {
 
 const purchase = { name: "purchase", class: "macro", match: { event: "purchase" } };
 
-/** The file as written, read without the code under test, so other sites can be added to it freely. */
-const rawSites: ReadonlyArray<{
+/** The files as written, read without the code under test, so other sites can be added to them freely. */
+type RawSites = ReadonlyArray<{
   id: string;
   hostnames?: readonly string[];
   honorPrivacySignals?: boolean;
   useDefaultTaxonomy?: boolean;
   goals?: readonly { name: string }[];
-}> = rawConfig.sites;
+}>;
 
-describe("loadSiteDirectory with the repository's stepwise.config.json", () => {
+describe.each([
+  ["the shipped stepwise.config.json", shippedConfig],
+  ["the tests' fixture config", fixtureConfig],
+])("loadSiteDirectory with %s", (_name, rawConfig: { sites: RawSites }) => {
+  const rawSites = rawConfig.sites;
+
   it("accepts the file", () => {
     expect(() => loadSiteDirectory(rawConfig)).not.toThrow();
   });

@@ -1,8 +1,8 @@
-import { buildRecordedHit, type RecordedHit } from "../domain/ingest/recorded-hit";
-import type { CompiledSite } from "../domain/site/site";
+import { buildRecordedHit, type RecordedHit } from "../src/domain/ingest/recorded-hit";
+import type { CompiledSite } from "../src/domain/site/site";
 
 /**
- * Synthetic traffic for `npm run bench`'s long runs (SiteStore.simulateDay): the same mix as the
+ * Synthetic traffic for `npm run bench`'s long runs (BenchSiteStore.simulateDay): the same mix as the
  * HTTP load (80 % pageviews, 15 % micro, 5 % macro with revenue, 60 pages, several channels),
  * spread over a UTC day in time order. Deterministic, so runs compare.
  */

@@ -24,11 +24,15 @@ const TOKEN = "bench-token";
 // 1. Bundle exactly what `wrangler deploy` would upload (tracker built by wrangler's [build]).
 const outdir = mkdtempSync(join(tmpdir(), "stepwise-bench-dist-"));
 const stateDir = mkdtempSync(join(tmpdir(), "stepwise-bench-state-"));
-execFileSync(process.execPath, ["node_modules/wrangler/bin/wrangler.js", "deploy", "--dry-run", "--outdir", outdir], {
-  stdio: ["ignore", "ignore", "inherit"],
-  env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
-});
-const compatibilityDate = /compatibility_date\s*=\s*"([^"]+)"/.exec(readFileSync("wrangler.toml", "utf8"))?.[1];
+execFileSync(
+  process.execPath,
+  ["node_modules/wrangler/bin/wrangler.js", "deploy", "--dry-run", "--config", "bench/wrangler.toml", "--outdir", outdir],
+  {
+    stdio: ["ignore", "ignore", "inherit"],
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+  },
+);
+const compatibilityDate = /compatibility_date\s*=\s*"([^"]+)"/.exec(readFileSync("bench/wrangler.toml", "utf8"))?.[1];
 
 // 2. One worker in workerd, SQLite-backed Durable Objects persisted to a temporary folder.
 // Miniflare 5 takes wrangler-shaped config; its converter accepts the classic (v4) options.
@@ -43,10 +47,10 @@ const mf = new Miniflare(
         modules: true,
         // Module paths are kept relative to this root; the bundle lives in a temporary folder.
         modulesRoot: outdir,
-        scriptPath: join(outdir, "index.js"),
+        scriptPath: join(outdir, "bench-worker.js"),
         compatibilityDate,
         durableObjects: {
-          SITE_STORE: { className: "SiteStore", useSQLite: true },
+          SITE_STORE: { className: "BenchSiteStore", useSQLite: true },
           BENCH_COUNTER: { className: "BenchCounter", useSQLite: true },
         },
         bindings: {
@@ -54,7 +58,6 @@ const mf = new Miniflare(
           ALLOW_LOCALHOST: "false",
           STATS_TOKEN: TOKEN,
           DEMO_SHOP: "false",
-          BENCH_ROUTES: "true",
           HOURLY_DETAIL_DAYS: String(HOURLY_DETAIL_DAYS),
         },
       },

@@ -3,7 +3,7 @@ import { DurableObject } from "cloudflare:workers";
 /**
  * The benchmark's floor (`npm run bench`): one SQLite-backed Durable Object that does nothing
  * but one counter upsert per request. Ingest is measured as a ratio to it. Reached only through
- * /__bench/ routes, which exist only where BENCH_ROUTES=true.
+ * /__bench/ routes of the bench worker (bench/wrangler.toml), never deployed.
  */
 export class BenchCounter extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {

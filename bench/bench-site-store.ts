@@ -1,0 +1,59 @@
+import type { RecordedHit } from "../src/domain/ingest/recorded-hit";
+import { unconfiguredSite } from "../src/domain/site/site";
+import { MS_PER_DAY } from "../src/domain/time/utc-time";
+import { ALARM_DELAY_AFTER_MIDNIGHT_MS, type RecordOutcome, SiteStore, type VisitorIdentity } from "../src/storage/site-store";
+import { simulatedHit } from "./simulated-traffic";
+
+export interface StoreUsage {
+  hitsRecorded: number;
+  rowsWritten: number;
+  databaseBytes: number;
+  rows: Record<string, number>;
+}
+
+/**
+ * The production SiteStore plus what `npm run bench` measures: hits recorded and the rows they
+ * wrote since the instance started, what the object holds, and simulated days of traffic. Bound
+ * only in the bench worker (bench/wrangler.toml), never deployed.
+ */
+export class BenchSiteStore extends SiteStore {
+  private hitsRecorded = 0;
+  private rowsWrittenByHits = 0;
+
+  override async record(hit: RecordedHit, identity: VisitorIdentity): Promise<RecordOutcome> {
+    const outcome = await super.record(hit, identity);
+    if (!outcome.duplicate && !outcome.rateLimited) this.hitsRecorded += 1;
+    this.rowsWrittenByHits += outcome.rowsWritten;
+    return outcome;
+  }
+
+  /** Hits recorded and rows they wrote since this instance started, bytes and rows held now. */
+  async usage(): Promise<StoreUsage> {
+    const tables = this.sql
+      .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%'")
+      .toArray();
+    const rows = Object.fromEntries(
+      tables.map(({ name }) => [name, this.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM "${name}"`).one().n]),
+    );
+    return { hitsRecorded: this.hitsRecorded, rowsWritten: this.rowsWrittenByHits, databaseBytes: this.sql.databaseSize, rows };
+  }
+
+  /**
+   * Records one simulated UTC day of a realistic mix through `record`, then does that day's
+   * maintenance as the midnight alarm would, and reports usage. The hits are synthetic.
+   */
+  async simulateDay(day: number, hitsPerDay: number, visitorsPerDay: number): Promise<StoreUsage> {
+    const site = unconfiguredSite(this.ctx.id.name ?? "bench.example");
+    const start = day * MS_PER_DAY;
+    // In chunks of concurrent hits, as load arrives: they are written in coalesced batches.
+    const CHUNK = 500;
+    for (let first = 0; first < hitsPerDay; first += CHUNK) {
+      const chunk = Array.from({ length: Math.min(CHUNK, hitsPerDay - first) }, (_, i) =>
+        simulatedHit(site, first + i, hitsPerDay, visitorsPerDay, start),
+      );
+      await Promise.all(chunk.map(({ hit, identity }) => this.record(hit, identity)));
+    }
+    this.maintain(start + MS_PER_DAY + ALARM_DELAY_AFTER_MIDNIGHT_MS);
+    return this.usage();
+  }
+}

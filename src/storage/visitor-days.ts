@@ -1,0 +1,132 @@
+import type { ReportRange } from "../domain/reports/report";
+import { type ReportFilters, VISITOR_FILTERS } from "../domain/reports/report-filter";
+import { rollUpVisitorDays, type SegmentFilter, type SegmentKind } from "../domain/visitors/segment-rollup";
+import type { VisitorDay } from "../domain/visitors/visit-tracker";
+
+type VisitorRow = { vid: string; day: number; state: string };
+
+function visitorFromRow(row: VisitorRow): VisitorDay {
+  // Written only by VisitorDays.save, from a VisitorDay.
+  const state = JSON.parse(row.state) as Omit<VisitorDay, "vid" | "day">;
+  return { ...state, vid: row.vid, day: row.day };
+}
+
+/** A segment count summed over a range. */
+export interface SegmentTotal {
+  kind: SegmentKind;
+  key: string;
+  step: number;
+  visitors: number;
+}
+
+/**
+ * The `visitors` table (one row per visitor and day, keyed by the day's hash, deleted with the
+ * salt) and what is made of it when a day ends: the `segment_rollups` counters and the
+ * `rolled_up_days` marks (domain/visitors/segment-rollup.ts).
+ */
+export class VisitorDays {
+  constructor(private readonly sql: SqlStorage) {}
+
+  load(vid: string): VisitorDay | null {
+    const row = this.sql.exec<VisitorRow>("SELECT vid, day, state FROM visitors WHERE vid = ?", vid).toArray()[0];
+    return row ? visitorFromRow(row) : null;
+  }
+
+  /** Writes one visitor-day; returns the rows written. */
+  save(visitor: VisitorDay): number {
+    const { vid, day, ...state } = visitor;
+    return this.sql.exec(
+      `INSERT INTO visitors (vid, day, state) VALUES (?, ?, ?)
+       ON CONFLICT (vid) DO UPDATE SET day = excluded.day, state = excluded.state`,
+      vid,
+      day,
+      JSON.stringify(state),
+    ).rowsWritten;
+  }
+
+  private loadDay(day: number): VisitorDay[] {
+    return this.sql.exec<VisitorRow>("SELECT vid, day, state FROM visitors WHERE day = ?", day).toArray().map(visitorFromRow);
+  }
+
+  /**
+   * Deletes visitor rows and seen event ids of days before `oldestKeptDay`, rolling each such day
+   * up first if that has not happened.
+   */
+  forgetBefore(oldestKeptDay: number): void {
+    for (const { day } of this.sql.exec<{ day: number }>("SELECT DISTINCT day FROM visitors WHERE day < ?", oldestKeptDay).toArray()) {
+      this.rollUpDay(day);
+    }
+    this.sql.exec("DELETE FROM visitors WHERE day < ?", oldestKeptDay);
+    this.sql.exec("DELETE FROM seen_events WHERE day < ?", oldestKeptDay);
+  }
+
+  /** Folds a finished day's visitor rows into segment counters, once. */
+  rollUpDay(day: number): void {
+    if (this.sql.exec("SELECT 1 FROM rolled_up_days WHERE day = ?", day).toArray().length > 0) return;
+    for (const count of rollUpVisitorDays(this.loadDay(day))) {
+      this.sql.exec(
+        `INSERT INTO segment_rollups (day, kind, key, step, filter, value, source, channel, campaign, country, device, variant, visitors)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT DO UPDATE SET visitors = excluded.visitors`,
+        day,
+        count.kind,
+        count.key,
+        count.step,
+        count.filter,
+        count.value,
+        count.source,
+        count.channel,
+        count.campaign,
+        count.country,
+        count.device,
+        count.variant,
+        count.visitors,
+      );
+    }
+    this.sql.exec("INSERT INTO rolled_up_days (day) VALUES (?)", day);
+  }
+
+  /**
+   * Segment counts (kind, key, step) over whole days, inside a page or goal membership and the
+   * visitor-level filters: rolled-up days from their counters, the others (today, and yesterday
+   * until its rollup) computed the same way from their visitor rows.
+   */
+  segmentCounts(range: ReportRange, filters: ReportFilters, membership: { filter: SegmentFilter; value: string }): SegmentTotal[] {
+    const totals = new Map<string, SegmentTotal>();
+    const add = (kind: SegmentKind, key: string, step: number, visitors: number) => {
+      const id = `${kind}\u001f${key}\u001f${step}`;
+      const entry = totals.get(id) ?? { kind, key, step, visitors: 0 };
+      entry.visitors += visitors;
+      totals.set(id, entry);
+    };
+    const dimFilters = VISITOR_FILTERS.flatMap((field) => (filters[field] === undefined ? [] : [[field, filters[field]] as const]));
+    const rolled = new Set(
+      this.sql
+        .exec<{ day: number }>("SELECT day FROM rolled_up_days WHERE day BETWEEN ? AND ?", range.fromDay, range.toDay)
+        .toArray()
+        .map((row) => row.day),
+    );
+    const stored = this.sql
+      .exec<{ kind: SegmentKind; key: string; step: number; visitors: number }>(
+        `SELECT kind, key, step, SUM(visitors) AS visitors FROM segment_rollups
+          WHERE day BETWEEN ? AND ? AND filter = ? AND value = ?${dimFilters.map(([field]) => ` AND ${field} = ?`).join("")}
+          GROUP BY kind, key, step`,
+        range.fromDay,
+        range.toDay,
+        membership.filter,
+        membership.value,
+        ...dimFilters.map(([, value]) => value ?? ""),
+      )
+      .toArray();
+    for (const row of stored) add(row.kind, row.key, row.step, row.visitors);
+    for (let day = range.fromDay; day <= range.toDay; day++) {
+      if (rolled.has(day)) continue;
+      for (const count of rollUpVisitorDays(this.loadDay(day))) {
+        if (count.filter !== membership.filter || count.value !== membership.value) continue;
+        if (dimFilters.some(([field, value]) => count[field] !== value)) continue;
+        add(count.kind, count.key, count.step, count.visitors);
+      }
+    }
+    return [...totals.values()];
+  }
+}

@@ -1,0 +1,38 @@
+import { importSaltKey, newSalt } from "../domain/visitors/visitor-hash";
+
+/**
+ * The `salts` table: one random salt per day, from which that day's visitor ids are made.
+ * Owns the table and a cache of imported HMAC keys. Deleting a salt (`forgetBefore`) is what
+ * makes the day's visitor ids impossible to recompute.
+ */
+export class VisitorSalts {
+  private readonly keys = new Map<number, Promise<CryptoKey>>();
+
+  constructor(private readonly sql: SqlStorage) {}
+
+  /** The HMAC key of a day's salt if that salt exists (it never does for days already forgotten). */
+  existing(day: number): Promise<CryptoKey> | null {
+    const cached = this.keys.get(day);
+    if (cached !== undefined) return cached;
+    const row = this.sql.exec<{ salt: ArrayBuffer }>("SELECT salt FROM salts WHERE day = ?", day).toArray()[0];
+    if (!row) return null;
+    const key = importSaltKey(new Uint8Array(row.salt));
+    this.keys.set(day, key);
+    return key;
+  }
+
+  /** Makes and stores a new salt for `day` (the caller checked that it has none). */
+  create(day: number): Promise<CryptoKey> {
+    const salt = newSalt();
+    this.sql.exec("INSERT INTO salts (day, salt) VALUES (?, ?)", day, salt);
+    const key = importSaltKey(salt);
+    this.keys.set(day, key);
+    return key;
+  }
+
+  /** Deletes the salts of days before `oldestKeptDay`, stored and cached. */
+  forgetBefore(oldestKeptDay: number): void {
+    this.sql.exec("DELETE FROM salts WHERE day < ?", oldestKeptDay);
+    for (const day of this.keys.keys()) if (day < oldestKeptDay) this.keys.delete(day);
+  }
+}

@@ -1,0 +1,30 @@
+import { env, exports } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import type { BenchEnv } from "../../bench/bench-env";
+import { postEvent } from "../support/collector";
+
+/** The bench worker (bench/wrangler.toml): the production worker behind the /__bench/ routes. */
+const bench = (path: string, method = "POST") => exports.default.fetch(new Request(`https://collector.test${path}`, { method }));
+
+describe("the bench worker of npm run bench", () => {
+  it("answers the no-op and bumps the bare counter", async () => {
+    expect((await bench("/__bench/noop")).status).toBe(204);
+    expect((await bench("/__bench/counter")).status).toBe(204);
+    expect(await (env as unknown as BenchEnv).BENCH_COUNTER.getByName("bench").increment()).toBe(2);
+  });
+
+  it("serves the production routes and reports what a hit cost the instrumented store", async () => {
+    expect((await postEvent({ n: "pageview", u: "https://usage.test/", d: "usage.test" })).status).toBe(202);
+    const usage = (await (await bench("/__bench/usage/usage.test", "GET")).json()) as {
+      hitsRecorded: number;
+      rowsWritten: number;
+      rows: Record<string, number>;
+    };
+    // A new visitor's pageview writes its visitor row and one counter row; the salt is made first.
+    expect(usage).toMatchObject({ hitsRecorded: 1, rowsWritten: 2, rows: { visitors: 1, hourly_counters: 1, salts: 1 } });
+  });
+
+  it("refuses a simulated day without whole numbers", async () => {
+    expect((await bench("/__bench/simulate/x.test?day=1&hits=0&visitors=1")).status).toBe(400);
+  });
+});
