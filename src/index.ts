@@ -24,7 +24,7 @@ app.use(
     maxAge: 86_400,
   }),
 );
-app.get("/", (c) => c.json({ name: "stepwise-x", ingest: "POST /api/event", reports: "GET /api/stats/:site", tracker: "GET /t.js" }));
+app.get("/", (c) => c.json({ name: "stepwise", ingest: "POST /api/event", reports: "GET /api/stats/:site", tracker: "GET /t.js" }));
 app.route("/", ingestRoute);
 app.route("/", statsRoute);
 app.route("/", trackerRoute);
