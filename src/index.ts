@@ -9,7 +9,7 @@ import { trackerRoute } from "./routes/tracker-route";
 
 /**
  * stepwise collector: POST /api/event ingests hits, GET /api/stats/:site reports, GET /t.js is
- * the tracker, /demo/ the demo shop in local development (README.md).
+ * the tracker, /demo/ the demo shop in local development (README.md; reference in docs/api.md).
  */
 const app = new Hono<{ Bindings: Env }>();
 

@@ -8,7 +8,7 @@
  * localhost and under the browser tests' automation (a real site would not set these).
  */
 const TRACKER_TAG = `<script async src="/t.js" data-domain="shop.example" data-base="/demo" data-allow="localhost automation"></script>`;
-// Calls made before the tracker loads are queued, not lost (README, "Tracker").
+// Calls made before the tracker loads are queued, not lost (docs/tracker.md).
 const QUEUE_STUB = `<script>window.stepwise=window.stepwise||{q:[],track(){this.q.push(arguments)}}</script>`;
 
 const STYLE = `body{font:16px/1.5 system-ui,sans-serif;max-width:42rem;margin:2rem auto;padding:0 1rem;color:#222}

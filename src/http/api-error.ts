@@ -9,7 +9,7 @@ export interface FieldIssue {
 /**
  * The one error envelope of the whole API:
  * `{ "error": { "code": "invalid_event", "message": "...", "issues": [{ "field", "message" }] } }`.
- * Codes are stable and documented in README.md, "Errors"; messages are for people.
+ * Codes are stable and documented in docs/api.md, "Errors"; messages are for people.
  */
 export class ApiError extends Error {
   constructor(

@@ -2,7 +2,7 @@ import { z } from "zod";
 
 /**
  * POST /api/event body: the Plausible Events API fields, long or short name, so Plausible's
- * tracker and server-side senders work unchanged. Caps (README.md, "Limits") follow Plausible's.
+ * tracker and server-side senders work unchanged. Caps (docs/api.md, "POST /api/event") follow Plausible's.
  */
 export const EVENT_LIMITS = {
   nameLength: 120,

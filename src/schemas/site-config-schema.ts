@@ -112,14 +112,14 @@ export const siteSchema = z.strictObject({
   /** The prop naming a hit's A/B variant. */
   variantProp: z.string().min(1).max(300).default("variant"),
   /**
-   * SHA-256 (hex) of tokens that may read this site's reports and no other (README, "Access").
+   * SHA-256 (hex) of tokens that may read this site's reports and no other (docs/api.md, "Access and tokens").
    * Hashes, so the file can be committed; the tokens themselves are given to the readers.
    */
   readTokenSha256: z
     .array(z.string().regex(/^[0-9a-f]{64}$/, "a SHA-256 hex digest (64 lower-case hex characters)"))
     .max(20)
     .default([]),
-  /** Durable Objects the site's hits are spread over (README, "Capacity"). */
+  /** Durable Objects the site's hits are spread over (docs/capacity.md). */
   shards: z.number().int().min(1).max(MAX_SHARDS).default(1),
 });
 

@@ -1,5 +1,5 @@
 /**
- * The stepwise tracker, served at /t.js (README.md, "Tracker"). Built by scripts/build-tracker.mjs
+ * The stepwise tracker, served at /t.js (docs/tracker.md). Built by scripts/build.mjs
  * with esbuild into a minified IIFE; a test keeps it within 1,024 bytes gzipped, so every
  * feature here is written for size: short names, no classes, no polyfills.
  * A script, not a module: esbuild wraps it in an IIFE, so nothing leaks into the page.

@@ -6,7 +6,7 @@ import { getStats, postEventAt, readJson, USER_AGENTS } from "../support/collect
  * Model-based test: random sequences of valid hits (a few visitors, pages, goals, revenue in two
  * currencies, engagement beacons, a clock moving by minutes to many hours, so across hours, days
  * and salt rotations) go to the collector and to the reference model below, written from the
- * README's definitions. Every figure of the report must equal the model's.
+ * definitions in docs/definitions.md. Every figure of the report must equal the model's.
  */
 const NAMES = ["pageview", "pageview", "pageview", "add_to_cart", "newsletter_signup", "purchase", "clicked_banner", "engagement"] as const;
 type Name = (typeof NAMES)[number];

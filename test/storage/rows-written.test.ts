@@ -6,7 +6,7 @@ import { unconfiguredSite } from "../../src/domain/site/site";
 
 /**
  * Rows written per hit is what Durable Object storage bills ($1 per million). These are the
- * figures README.md states; the SQL cursors' rowsWritten is the measure.
+ * figures docs/architecture.md states; the SQL cursors' rowsWritten is the measure.
  */
 const SITE = "cost.test";
 const site = unconfiguredSite(SITE);

@@ -3,7 +3,7 @@ import { referrerHost } from "./page-url";
 
 /**
  * Where a visit came from. Source is the referring host (or `utm_source` when given); the channel
- * groups sources into the families marketers compare. The table is in README.md, "Channels".
+ * groups sources into the families marketers compare. The table is in docs/channels.md.
  */
 export type Channel =
   | "direct"

@@ -1,5 +1,5 @@
 /**
- * Filters every stats endpoint accepts (README.md, "Filters"). Values match exactly.
+ * Filters every stats endpoint accepts (docs/api.md, "Filters"). Values match exactly.
  *
  * Filters select counter rows, so figures inside a filter are counted at the hits that match it.
  * "Visitors" inside a filter are therefore counted at the first matching hit of each

@@ -13,7 +13,7 @@ import {
 } from "./report";
 import { type ProportionTest, twoProportionTest } from "./two-proportion-test";
 
-/** The figures behind the funnels, channels, variants and lift endpoints (README.md defines each). */
+/** The figures behind the funnels, channels, variants and lift endpoints (docs/definitions.md defines each). */
 
 export interface FunnelShape {
   name: string;

@@ -11,7 +11,7 @@ export interface TaxonomyEntry {
 }
 
 /**
- * The built-in taxonomy (README.md, "Default goal taxonomy"). Names follow GA4's recommended
+ * The built-in taxonomy (docs/classification.md). Names follow GA4's recommended
  * events plus the ones Plausible's tracker sends. A lead is macro: for services and B2B the quote
  * or sales request is the goal (domain notes).
  */
