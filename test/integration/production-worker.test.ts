@@ -1,5 +1,6 @@
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { eventRequest, fetchWithSettings, getStats, readJson } from "../support/collector";
 
 describe("the production worker", () => {
   it("has no benchmark routes", async () => {
@@ -15,5 +16,17 @@ describe("the production worker", () => {
       ([name, value]) => !name.startsWith("__") && typeof value === "object" && value !== null && "idFromName" in value,
     );
     expect(objects.map(([name]) => name)).toEqual(["SITE_STORE"]);
+  });
+});
+
+describe("geolocation", () => {
+  it("counts the request's country, or (unknown) where GEOLOCATION is off as in local development", async () => {
+    const hit = (site: string) => eventRequest({ n: "pageview", u: `https://${site}/`, d: site }, { country: "DE" });
+    expect((await fetchWithSettings(hit("geo-on.test"), {})).status).toBe(202);
+    expect((await fetchWithSettings(hit("geo-off.test"), { GEOLOCATION: "off" })).status).toBe(202);
+    const countries = async (site: string) =>
+      (await readJson<{ breakdowns: { country: { value: string }[] } }>(await getStats(site))).breakdowns.country.map((row) => row.value);
+    expect(await countries("geo-on.test")).toEqual(["DE"]);
+    expect(await countries("geo-off.test")).toEqual(["(unknown)"]);
   });
 });
