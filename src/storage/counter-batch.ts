@@ -1,4 +1,4 @@
-import { toMicros } from "../domain/ingest/money";
+import { toMinorUnits } from "../domain/ingest/money";
 import type { RecordedHit } from "../domain/ingest/recorded-hit";
 import { hourOf } from "../domain/time/utc-time";
 import type { Attribution, Increments } from "../domain/visitors/visit-tracker";
@@ -56,7 +56,7 @@ export class CounterBatch {
         increments.visits,
         increments.bounces,
         increments.visitDurationMs,
-        money === null ? 0 : toMicros(money.amount),
+        money === null ? 0 : toMinorUnits(money),
         hit.scrollDepth,
         hit.engagedMs,
       ],

@@ -1,3 +1,5 @@
+import { minorUnitDigits } from "../domain/ingest/money";
+
 /**
  * Schema of a site's Durable Object, append-only: a deployed object runs every migration it has
  * not run yet, in order, once. Never edit a shipped entry; add a new one.
@@ -5,7 +7,9 @@
  * Tables are WITHOUT ROWID with no secondary index: each upsert then writes exactly one row,
  * and rows written are what Durable Object storage bills.
  */
-const MIGRATIONS: readonly string[] = [
+type Migration = string | ((sql: SqlStorage) => void);
+
+const MIGRATIONS: readonly Migration[] = [
   `CREATE TABLE IF NOT EXISTS salts (
      day INTEGER PRIMARY KEY,
      salt BLOB NOT NULL
@@ -104,16 +108,34 @@ const MIGRATIONS: readonly string[] = [
      id TEXT PRIMARY KEY,
      day INTEGER NOT NULL
    ) WITHOUT ROWID;`,
+  // Revenue in the currency's minor unit instead of millionths, so sums stay exact up to 2^53
+  // (domain/ingest/money.ts); millionths overflowed SQLite's 64-bit SUM at 9.2 trillion units.
+  (sql) => {
+    sql.exec("ALTER TABLE hourly_counters RENAME COLUMN revenue_micros TO revenue_minor");
+    const currencies = sql.exec<{ currency: string }>("SELECT DISTINCT currency FROM hourly_counters WHERE currency != ''").toArray();
+    for (const { currency } of currencies) {
+      const perMinorUnit = 10 ** (6 - minorUnitDigits(currency));
+      sql.exec(
+        "UPDATE hourly_counters SET revenue_minor = CAST(ROUND(revenue_minor * 1.0 / ?) AS INTEGER) WHERE currency = ? AND revenue_minor != 0",
+        perMinorUnit,
+        currency,
+      );
+    }
+  },
 ];
 
-/** Brings the schema up to date; idempotent, so safe in every constructor. */
-export function migrate(sql: SqlStorage): void {
+/**
+ * Brings the schema up to date; idempotent, so safe in every constructor. `upTo` stops at an
+ * older version, for tests that load rows in an old layout and then upgrade them.
+ */
+export function migrate(sql: SqlStorage, upTo = MIGRATIONS.length): void {
   sql.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)");
   const applied = sql.exec<{ version: number }>("SELECT COALESCE(MAX(version), 0) AS version FROM schema_migrations").one().version;
   MIGRATIONS.forEach((statement, index) => {
     const version = index + 1;
-    if (version <= applied) return;
-    sql.exec(statement);
+    if (version <= applied || version > upTo) return;
+    if (typeof statement === "string") sql.exec(statement);
+    else statement(sql);
     sql.exec("INSERT INTO schema_migrations (version) VALUES (?)", version);
   });
 }
@@ -134,7 +156,7 @@ export const HOURLY_TABLES = [
       "visits",
       "bounces",
       "visit_duration_ms",
-      "revenue_micros",
+      "revenue_minor",
       "scroll_depth_sum",
       "engaged_ms",
     ],

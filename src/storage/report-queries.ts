@@ -128,10 +128,10 @@ export function readGoals(sql: SqlStorage, scope: Scope): Pick<ReportRows, "goal
   }));
   const goalRevenue: RevenueRow[] = all(
     sql,
-    `SELECT class, goal, currency, SUM(revenue_micros) AS micros
+    `SELECT class, goal, currency, TOTAL(revenue_minor) AS minor
        FROM hourly_counters WHERE ${scoped.clause} AND currency != '' GROUP BY class, goal, currency`,
     scoped.bindings,
-  ).map((row) => ({ key: goalRevenueKey(str(row.class), str(row.goal)), currency: str(row.currency), micros: num(row.micros) }));
+  ).map((row) => ({ key: goalRevenueKey(str(row.class), str(row.goal)), currency: str(row.currency), minor: num(row.minor) }));
   return { goals, goalRevenue };
 }
 
@@ -186,10 +186,10 @@ export function readBreakdown(
   const money = where(scope, `${MACRO} AND currency != ''`);
   const revenue: RevenueRow[] = all(
     sql,
-    `SELECT ${column} AS value, currency, SUM(revenue_micros) AS micros
+    `SELECT ${column} AS value, currency, TOTAL(revenue_minor) AS minor
        FROM hourly_counters WHERE ${money.clause} GROUP BY ${column}, currency`,
     money.bindings,
-  ).map((row) => ({ key: str(row.value), currency: str(row.currency), micros: num(row.micros) }));
+  ).map((row) => ({ key: str(row.value), currency: str(row.currency), minor: num(row.minor) }));
   const engagement = dimension === "page" ? readPageEngagement(sql, scope) : [];
   return { rows, revenue, engagement };
 }

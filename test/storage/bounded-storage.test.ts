@@ -61,7 +61,7 @@ describe("bounded storage", () => {
     // One bucket per day and key instead of one per hour and key.
     expect(folded.hourly_counters?.length).toBeLessThan(hourlyBefore.length);
     const sum = (rows: Record<string, SqlStorageValue>[], column: string) => rows.reduce((total, row) => total + Number(row[column]), 0);
-    for (const column of ["hits", "visitors", "page_visitors", "goal_visitors", "class_visitors", "revenue_micros"]) {
+    for (const column of ["hits", "visitors", "page_visitors", "goal_visitors", "class_visitors", "revenue_minor"]) {
       expect(sum(folded.hourly_counters ?? [], column)).toBe(sum(hourlyBefore, column));
     }
     // Visitor rows and salts of those days are long gone; their days were rolled up first.

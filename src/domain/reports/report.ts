@@ -44,7 +44,8 @@ export interface GoalRow {
 export interface RevenueRow {
   key: string;
   currency: string;
-  micros: number;
+  /** Sum in the currency's minor unit (domain/ingest/money.ts). */
+  minor: number;
 }
 export interface DimensionRow {
   value: string;
@@ -162,7 +163,7 @@ function revenueByKey(rows: readonly RevenueRow[]): Map<string, Map<string, numb
   const byKey = new Map<string, Map<string, number>>();
   for (const row of rows) {
     const currencies = byKey.get(row.key) ?? new Map<string, number>();
-    currencies.set(row.currency, (currencies.get(row.currency) ?? 0) + row.micros);
+    currencies.set(row.currency, (currencies.get(row.currency) ?? 0) + row.minor);
     byKey.set(row.key, currencies);
   }
   return byKey;
@@ -275,7 +276,7 @@ export function buildReport(siteId: string, range: ReportRange, rows: ReportRows
   };
   const macroRevenue = new Map<string, number>();
   for (const row of rows.goalRevenue) {
-    if (row.key.startsWith(goalRevenueKey("macro", ""))) macroRevenue.set(row.currency, (macroRevenue.get(row.currency) ?? 0) + row.micros);
+    if (row.key.startsWith(goalRevenueKey("macro", ""))) macroRevenue.set(row.currency, (macroRevenue.get(row.currency) ?? 0) + row.minor);
   }
   const breakdowns = Object.fromEntries(
     DIMENSIONS.map((dimension) => [dimension, breakdownRows(rows.breakdowns[dimension], dimension === "page")]),

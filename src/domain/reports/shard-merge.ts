@@ -20,7 +20,7 @@ const sumRevenue = (rows: readonly RevenueRow[]) =>
   sumBy(
     rows,
     (r) => `${r.key}\u001f${r.currency}`,
-    (into, r) => (into.micros += r.micros),
+    (into, r) => (into.minor += r.minor),
   );
 
 export function mergeBreakdowns(parts: readonly BreakdownRows[], limit: number): BreakdownRows {

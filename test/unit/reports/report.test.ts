@@ -66,11 +66,11 @@ const SHOP_ROWS = rows({
     { goal: "newsletter_signup", class: "micro_secondary", hits: 1, goalVisitors: 1 },
   ],
   goalRevenue: [
-    { key: `macro${KEY_SEPARATOR}purchase`, currency: "EUR", micros: 60_000_000 },
-    { key: `macro${KEY_SEPARATOR}purchase`, currency: "EUR", micros: 39_500_000 },
-    { key: `macro${KEY_SEPARATOR}purchase`, currency: "USD", micros: 20_000_000 },
+    { key: `macro${KEY_SEPARATOR}purchase`, currency: "EUR", minor: 6_000 },
+    { key: `macro${KEY_SEPARATOR}purchase`, currency: "EUR", minor: 3_950 },
+    { key: `macro${KEY_SEPARATOR}purchase`, currency: "USD", minor: 2_000 },
     // Money on a micro goal is the goal's, not macro revenue.
-    { key: `micro_milestone${KEY_SEPARATOR}add_to_cart`, currency: "EUR", micros: 5_000_000 },
+    { key: `micro_milestone${KEY_SEPARATOR}add_to_cart`, currency: "EUR", minor: 500 },
   ],
   dropped: [
     { reason: "bot", hits: 7 },
@@ -266,8 +266,8 @@ describe("buildReport: breakdowns", () => {
             { value: "(none)", visitors: 0, pageviews: 0, microHits: 0, microVisitors: 0, macroHits: 0, macroVisitors: 0 },
           ],
           revenue: [
-            { key: "google.com", currency: "EUR", micros: 12_340_000 },
-            { key: "google.com", currency: "EUR", micros: 660_000 },
+            { key: "google.com", currency: "EUR", minor: 1_234 },
+            { key: "google.com", currency: "EUR", minor: 66 },
           ],
           engagement: [],
         },

@@ -133,10 +133,10 @@ describe("buildSegmentReport", () => {
       { value: "organic_search", visitors: 4, pageviews: 9, microHits: 5, microVisitors: 2, macroHits: 2, macroVisitors: 1 },
       { value: "social", visitors: 10, pageviews: 12, microHits: 1, microVisitors: 1, macroHits: 0, macroVisitors: 0 },
     ],
-    // 40.5 EUR and 12 USD for organic search, in micros.
+    // 40.5 EUR and 12 USD for organic search, in cents.
     [
-      { key: "organic_search", currency: "EUR", micros: 40_500_000 },
-      { key: "organic_search", currency: "USD", micros: 12_000_000 },
+      { key: "organic_search", currency: "EUR", minor: 4_050 },
+      { key: "organic_search", currency: "USD", minor: 1_200 },
     ],
   );
 
