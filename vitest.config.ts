@@ -22,7 +22,13 @@ export default defineConfig({
           cloudflareTest({
             wrangler: { configPath: "./wrangler.toml" },
             miniflare: {
-              bindings: { STATS_TOKEN: "test-token", UNKNOWN_SITES: "accept", ALLOW_LOCALHOST: "false", DEMO_SHOP: "false", GEOLOCATION: "request" },
+              bindings: {
+                STATS_TOKEN: "test-token",
+                UNKNOWN_SITES: "accept",
+                ALLOW_LOCALHOST: "false",
+                DEMO_SHOP: "false",
+                GEOLOCATION: "request",
+              },
             },
           }),
         ],

@@ -6,6 +6,7 @@ import { type DropReason, dropReasonFor } from "../domain/ingest/drop-policy";
 import { RATE_LIMIT_PER_MINUTE } from "../domain/ingest/rate-limit";
 import { buildRecordedHit, type IncomingHit, UNKNOWN_COUNTRY } from "../domain/ingest/recorded-hit";
 import { unconfiguredSite } from "../domain/site/site";
+import { localHourOf } from "../domain/time/site-time";
 import { shardFor } from "../domain/visitors/shard-routing";
 import { ApiError } from "../http/api-error";
 import { readEvent } from "../http/event-body";
@@ -68,7 +69,7 @@ ingestRoute.post("/api/event", async (c) => {
       // A visitor always lands on the same shard of a site (domain/shard-routing.ts).
       const store = siteStore(c.env, siteId, shardFor(siteId, ip, userAgent, site.shards));
       if (reason !== null) {
-        await store.recordDrop(reason, timestamp);
+        await store.recordDrop(reason, localHourOf(timestamp, site.timeZone));
         return { site: siteId, dropped: reason };
       }
       const outcome = await store.record(buildRecordedHit(site, incoming, context), { ip, userAgent }).catch((error: unknown) => {

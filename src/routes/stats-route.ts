@@ -1,7 +1,7 @@
 import { type Context, Hono } from "hono";
 import { readSettings } from "../config/settings";
 import { siteDirectory } from "../config/sites";
-import { buildReport, type ConfiguredGoal } from "../domain/reports/report";
+import { buildReport, type ConfiguredGoal, echoRange } from "../domain/reports/report";
 import type { ReportFilters } from "../domain/reports/report-filter";
 import {
   buildFunnelsReport,
@@ -11,7 +11,7 @@ import {
   liftInputsInsidePage,
 } from "../domain/reports/segment-reports";
 import type { CompiledSite } from "../domain/site/site";
-import { dayOf, formatDay } from "../domain/time/utc-time";
+import { DEFAULT_TIME_ZONE, localDayOf } from "../domain/time/site-time";
 import type { SegmentFilter } from "../domain/visitors/segment-rollup";
 import { ApiError } from "../http/api-error";
 import { requireReportAccess } from "../http/bearer-token";
@@ -26,6 +26,7 @@ const notFound = () => new ApiError(404, "not_found", "No such site, or no data 
 interface ReportRequest extends StatsQuery {
   siteId: string;
   site: CompiledSite | undefined;
+  timeZone: string;
   store: SiteShards;
 }
 
@@ -38,18 +39,20 @@ async function openReport(c: Context<{ Bindings: Env }>, options: { by?: boolean
   const siteId = (c.req.param("site") ?? "").toLowerCase();
   await requireReportAccess(c.req.header("authorization"), settings.STATS_TOKEN, siteDirectory(), siteId);
 
-  const parsed = statsQuerySchema(dayOf(Date.now()), options).safeParse(c.req.query());
+  const site = siteDirectory().get(siteId);
+  const timeZone = site?.timeZone ?? DEFAULT_TIME_ZONE;
+  // Dates are the site's local dates; "today" is its local today.
+  const parsed = statsQuerySchema(localDayOf(Date.now(), timeZone), options).safeParse(c.req.query());
   if (!parsed.success) {
     const issues = parsed.error.issues.map((issue) => ({ field: issue.path.join(".") || "(query)", message: issue.message }));
     throw new ApiError(400, "invalid_query", "The query has invalid parameters.", issues);
   }
   if (!SITE_ID.test(siteId)) throw notFound();
 
-  const site = siteDirectory().get(siteId);
   const store = new SiteShards(c.env, siteId, site?.shards ?? 1);
   // An unconfigured site exists only once it has data, and only where unknown sites are accepted.
   if (site === undefined && (settings.UNKNOWN_SITES === "drop" || !(await store.hasData()))) throw notFound();
-  return { ...parsed.data, siteId, site, store };
+  return { ...parsed.data, siteId, site, timeZone, store };
 }
 
 /**
@@ -77,7 +80,7 @@ function configuredGoals(site: CompiledSite | undefined): ConfiguredGoal[] {
 
 const context = (request: ReportRequest) => ({
   site: request.siteId,
-  range: { from: formatDay(request.range.fromDay), to: formatDay(request.range.toDay), interval: request.range.interval },
+  range: echoRange(request.range, request.timeZone),
   filters: request.filters,
 });
 
@@ -85,7 +88,10 @@ const context = (request: ReportRequest) => ({
 statsRoute.get("/api/stats/:site", async (c) => {
   const request = await openReport(c);
   const rows = await request.store.readReport(request.range, request.filters, request.limit);
-  return c.json({ ...buildReport(request.siteId, request.range, rows, configuredGoals(request.site)), filters: request.filters });
+  return c.json({
+    ...buildReport(request.siteId, request.range, rows, configuredGoals(request.site), request.timeZone),
+    filters: request.filters,
+  });
 });
 
 /** GET /api/stats/:site/funnels: visitors per step of each configured funnel. */

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { isDefaultGoalName } from "../domain/site/default-taxonomy";
+import { DEFAULT_TIME_ZONE, isTimeZone } from "../domain/time/site-time";
 import { MAX_SHARDS } from "../domain/visitors/shard-routing";
 
 /**
@@ -67,7 +68,7 @@ export const goalSchema = z
     }
   });
 
-/** Longest funnel window: a visitor id lives one UTC day, so steps cannot be linked over longer. */
+/** Longest funnel window: a visitor id lives one local day, so steps cannot be linked over longer. */
 export const MAX_FUNNEL_WINDOW_HOURS = 24;
 
 const funnelStep = z
@@ -88,7 +89,7 @@ export const funnelSchema = z.strictObject({
   window_hours: z
     .number()
     .positive()
-    .max(MAX_FUNNEL_WINDOW_HOURS, `window_hours is at most ${MAX_FUNNEL_WINDOW_HOURS}: a visitor id lives one UTC day`)
+    .max(MAX_FUNNEL_WINDOW_HOURS, `window_hours is at most ${MAX_FUNNEL_WINDOW_HOURS}: a visitor id lives one local day`)
     .default(24),
 });
 
@@ -119,6 +120,15 @@ export const siteSchema = z.strictObject({
     .array(z.string().regex(/^[0-9a-f]{64}$/, "a SHA-256 hex digest (64 lower-case hex characters)"))
     .max(20)
     .default([]),
+  /**
+   * The site's IANA time zone: its days start at local midnight (reports, unique visitors, salts,
+   * funnels). A change applies from then on; days already stored keep the zone they were counted in.
+   */
+  timezone: z
+    .string()
+    .max(64)
+    .refine(isTimeZone, 'timezone must be an IANA time zone name such as "Europe/Vilnius" or "UTC"')
+    .default(DEFAULT_TIME_ZONE),
   /** Durable Objects the site's hits are spread over (docs/capacity.md). */
   shards: z.number().int().min(1).max(MAX_SHARDS).default(1),
 });

@@ -1,6 +1,5 @@
 import { toMinorUnits } from "../domain/ingest/money";
 import type { RecordedHit } from "../domain/ingest/recorded-hit";
-import { hourOf } from "../domain/time/utc-time";
 import type { Attribution, Increments } from "../domain/visitors/visit-tracker";
 import { HOURLY_TABLES } from "./migrations";
 
@@ -38,7 +37,7 @@ export class CounterBatch {
 
   /** One hit's increments: its counter row, funnel steps reached and micro/macro pairs. */
   addHit(hit: RecordedHit, increments: Increments, dims: Dims): void {
-    const hour = hourOf(hit.timestamp);
+    const hour = hit.localHour;
     const money = hit.classification.revenue;
     const dimValues = [dims.source, dims.channel, dims.campaign, dims.country, dims.device, dims.variant];
     // Column order as in migrations.ts HOURLY_TABLES.

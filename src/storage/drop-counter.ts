@@ -1,5 +1,4 @@
 import type { CountedDropReason, DropRow } from "../domain/reports/report";
-import { hourOf } from "../domain/time/utc-time";
 
 /**
  * The `dropped_hits` table: hits dropped on purpose (bots, privacy signals, rate limit...),
@@ -8,11 +7,12 @@ import { hourOf } from "../domain/time/utc-time";
 export class DropCounter {
   constructor(private readonly sql: SqlStorage) {}
 
-  count(reason: CountedDropReason, timestamp: number): void {
+  /** Counts one drop in the site's local hour `localHour` (domain/time/site-time.ts). */
+  count(reason: CountedDropReason, localHour: number): void {
     this.sql.exec(
       `INSERT INTO dropped_hits (hour, reason, hits) VALUES (?, ?, 1)
        ON CONFLICT DO UPDATE SET hits = hits + 1`,
-      hourOf(timestamp),
+      localHour,
       reason,
     );
   }

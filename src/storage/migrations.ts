@@ -14,7 +14,7 @@ const MIGRATIONS: readonly Migration[] = [
      day INTEGER PRIMARY KEY,
      salt BLOB NOT NULL
    );
-   -- One row per visitor per UTC day, keyed by the day's hash; deleted with the salt (48 h).
+   -- One row per visitor per local day of the site, keyed by the day's hash; deleted with the salt (48 h).
    -- state is the JSON of domain/visit-tracker.ts VisitorDay minus vid and day.
    CREATE TABLE IF NOT EXISTS visitors (
      vid TEXT PRIMARY KEY,
@@ -107,6 +107,11 @@ const MIGRATIONS: readonly Migration[] = [
   `CREATE TABLE IF NOT EXISTS seen_events (
      id TEXT PRIMARY KEY,
      day INTEGER NOT NULL
+   ) WITHOUT ROWID;`,
+  // Settings the object needs without a hit in hand: `time_zone`, for the alarm at local midnight.
+  `CREATE TABLE IF NOT EXISTS site_settings (
+     key TEXT PRIMARY KEY,
+     value TEXT NOT NULL
    ) WITHOUT ROWID;`,
   // Revenue in the currency's minor unit instead of millionths, so sums stay exact up to 2^53
   // (domain/ingest/money.ts); millionths overflowed SQLite's 64-bit SUM at 9.2 trillion units.

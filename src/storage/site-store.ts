@@ -5,7 +5,8 @@ import type { RecordedHit } from "../domain/ingest/recorded-hit";
 import type { BreakdownRows, CountedDropReason, FunnelStepRow, ReportRange, ReportRows } from "../domain/reports/report";
 import type { ReportFilters } from "../domain/reports/report-filter";
 import type { SegmentDimension } from "../domain/reports/segment-reports";
-import { dayOf, firstHourOfDay, nextMidnight } from "../domain/time/utc-time";
+import { DEFAULT_TIME_ZONE, localDayOf, nextLocalMidnight } from "../domain/time/site-time";
+import { dayOfHour, firstHourOfDay } from "../domain/time/utc-time";
 import type { SegmentFilter } from "../domain/visitors/segment-rollup";
 import { advanceVisitor, resolveVisitor, type VisitorDay } from "../domain/visitors/visit-tracker";
 import { visitorHash } from "../domain/visitors/visitor-hash";
@@ -69,6 +70,8 @@ export class SiteStore extends DurableObject<Env> {
   private readonly reports: ReportReader;
   private readonly rateLimit = new ClientRateLimit();
   private alarmChecked = false;
+  /** The site's time zone as last recorded (site_settings), for the alarm and maintenance. */
+  private timeZone: string = DEFAULT_TIME_ZONE;
   /** Hits waiting for the next batch write (see flush). */
   private pending: PendingHit[] = [];
   private flushScheduled = false;
@@ -80,12 +83,18 @@ export class SiteStore extends DurableObject<Env> {
     this.visitorDays = new VisitorDays(this.sql);
     this.drops = new DropCounter(this.sql);
     this.reports = new ReportReader(this.sql, this.drops, this.visitorDays);
-    void ctx.blockConcurrencyWhile(async () => migrate(this.sql));
+    void ctx.blockConcurrencyWhile(async () => {
+      migrate(this.sql);
+      this.timeZone =
+        this.sql.exec<{ value: string }>("SELECT value FROM site_settings WHERE key = 'time_zone'").toArray()[0]?.value ??
+        DEFAULT_TIME_ZONE;
+    });
   }
 
   /** Counts one accepted hit. Resolves once the hit's writes are durable. */
   async record(hit: RecordedHit, identity: VisitorIdentity): Promise<RecordOutcome> {
-    const day = dayOf(hit.timestamp);
+    await this.useTimeZone(hit.timeZone);
+    const day = dayOfHour(hit.localHour);
     const todayKey = this.salts.existing(day) ?? this.createSalt(day);
     const yesterdayKey = this.salts.existing(day - 1);
     const [todayVid, yesterdayVid, clientKey] = await Promise.all([
@@ -95,7 +104,7 @@ export class SiteStore extends DurableObject<Env> {
     ]);
     await this.ensureAlarm();
     if (this.rateLimit.overLimit(clientKey, hit.timestamp)) {
-      this.drops.count("rate_limited", hit.timestamp);
+      this.drops.count("rate_limited", hit.localHour);
       return { rowsWritten: 1, rateLimited: true };
     }
 
@@ -148,7 +157,7 @@ export class SiteStore extends DurableObject<Env> {
         const seen = this.sql.exec(
           "INSERT INTO seen_events (id, day) VALUES (?, ?) ON CONFLICT DO NOTHING",
           hit.eventId,
-          dayOf(hit.timestamp),
+          dayOfHour(hit.localHour),
         ).rowsWritten;
         if (seen === 0) return { rowsWritten: 0, duplicate: true };
         rowsWritten += seen;
@@ -172,11 +181,11 @@ export class SiteStore extends DurableObject<Env> {
   }
 
   /** Counts a hit that was dropped on purpose, so the owner sees what was filtered and why. */
-  async recordDrop(reason: CountedDropReason, timestamp: number): Promise<void> {
-    this.drops.count(reason, timestamp);
+  async recordDrop(reason: CountedDropReason, localHour: number): Promise<void> {
+    this.drops.count(reason, localHour);
   }
 
-  /** Sums for a report over whole UTC days; see domain/reports/report.ts for the figures built on them. */
+  /** Sums for a report over whole local days of the site; see domain/reports/report.ts for the figures built on them. */
   async readReport(range: ReportRange, filters: ReportFilters, breakdownLimit: number): Promise<ReportRows> {
     return this.reports.report(range, filters, breakdownLimit);
   }
@@ -216,18 +225,19 @@ export class SiteStore extends DurableObject<Env> {
   }
 
   /**
-   * Daily, just after 00:00 UTC: roll up the day that just ended, forget expired salts and
-   * visitor rows. Idempotent: a repeated or late alarm finds the work done or does what is due.
+   * Daily, just after the site's local midnight: roll up the day that just ended, forget expired
+   * salts and visitor rows. Idempotent: a repeated or late alarm finds the work done or does what
+   * is due.
    */
   override async alarm(): Promise<void> {
     const now = Date.now();
     this.maintain(now);
-    await this.ctx.storage.setAlarm(nextMidnight(now) + ALARM_DELAY_AFTER_MIDNIGHT_MS);
+    await this.ctx.storage.setAlarm(nextLocalMidnight(now, this.timeZone) + ALARM_DELAY_AFTER_MIDNIGHT_MS);
   }
 
   /** The daily work, as of `now`; each step does only what is due, so running it again changes nothing. */
   protected maintain(now: number): void {
-    const today = dayOf(now);
+    const today = localDayOf(now, this.timeZone);
     // Rotate: the new day's salt exists from midnight on (a day's first hit would make it too).
     if (this.salts.existing(today) === null) void this.createSalt(today);
     this.visitorDays.rollUpDay(today - 1);
@@ -236,8 +246,8 @@ export class SiteStore extends DurableObject<Env> {
   }
 
   /**
-   * Keeping today and yesterday means a salt lives at most 48 h (from the 00:00 it starts to the
-   * 00:00 two days later), and so does every row keyed by a hash made with it.
+   * Keeping today and yesterday (local days) means a salt lives two local days: at most 49 h
+   * across a 25-hour day, plus the alarm's delay; so does every row keyed by a hash made with it.
    */
   private forgetBefore(oldestKeptDay: number): void {
     this.visitorDays.forgetBefore(oldestKeptDay);
@@ -274,8 +284,23 @@ export class SiteStore extends DurableObject<Env> {
   private async ensureAlarm(): Promise<void> {
     if (this.alarmChecked) return;
     if ((await this.ctx.storage.getAlarm()) === null) {
-      await this.ctx.storage.setAlarm(nextMidnight(Date.now()) + ALARM_DELAY_AFTER_MIDNIGHT_MS);
+      await this.ctx.storage.setAlarm(nextLocalMidnight(Date.now(), this.timeZone) + ALARM_DELAY_AFTER_MIDNIGHT_MS);
     }
     this.alarmChecked = true;
+  }
+
+  /**
+   * Keeps the site's time zone (from its config, sent with each hit) for the alarm. A change is
+   * stored once and moves the next alarm to the new zone's midnight; days already counted stay
+   * as they were.
+   */
+  private async useTimeZone(timeZone: string): Promise<void> {
+    if (timeZone === this.timeZone) return;
+    this.timeZone = timeZone;
+    this.sql.exec(
+      "INSERT INTO site_settings (key, value) VALUES ('time_zone', ?) ON CONFLICT DO UPDATE SET value = excluded.value",
+      timeZone,
+    );
+    if (this.alarmChecked) await this.ctx.storage.setAlarm(nextLocalMidnight(Date.now(), timeZone) + ALARM_DELAY_AFTER_MIDNIGHT_MS);
   }
 }

@@ -126,10 +126,10 @@ describe("a designed stream gives exactly the report worked out by hand", () => 
     expect(hourly.timeseries).toHaveLength(24);
     const nonEmpty = hourly.timeseries.filter((point) => point.visitors + point.pageviews + point.micro + point.macro > 0);
     expect(nonEmpty).toEqual([
-      { t: "2031-03-10T10:00:00Z", visitors: 1, pageviews: 2, micro: 2, macro: 1 },
-      { t: "2031-03-10T11:00:00Z", visitors: 1, pageviews: 1, micro: 1, macro: 2 },
-      { t: "2031-03-10T12:00:00Z", visitors: 1, pageviews: 2, micro: 2, macro: 0 },
-      { t: "2031-03-10T23:00:00Z", visitors: 1, pageviews: 1, micro: 0, macro: 0 },
+      { t: "2031-03-10T10:00:00+00:00", visitors: 1, pageviews: 2, micro: 2, macro: 1 },
+      { t: "2031-03-10T11:00:00+00:00", visitors: 1, pageviews: 1, micro: 1, macro: 2 },
+      { t: "2031-03-10T12:00:00+00:00", visitors: 1, pageviews: 2, micro: 2, macro: 0 },
+      { t: "2031-03-10T23:00:00+00:00", visitors: 1, pageviews: 1, micro: 0, macro: 0 },
     ]);
   });
 

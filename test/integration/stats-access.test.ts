@@ -108,11 +108,11 @@ describe("GET /api/stats/:site query", () => {
     expect((await getStats("shop.example", "from=2031-01-01&to=2031-01-31&interval=hour")).status).toBe(200);
   });
 
-  it("defaults to the last 7 UTC days, today included, by day", async () => {
+  it("defaults to the last 7 local days of the site (UTC here), today included, by day", async () => {
     vi.useFakeTimers({ toFake: ["Date"] });
     vi.setSystemTime(new Date("2031-09-10T15:00:00Z"));
     const report = await readJson<{ range: unknown; timeseries: { t: string }[] }>(await getStats("shop.example"));
-    expect(report.range).toEqual({ from: "2031-09-04", to: "2031-09-10", interval: "day" });
+    expect(report.range).toEqual({ from: "2031-09-04", to: "2031-09-10", interval: "day", timezone: "UTC" });
     expect(report.timeseries.map((point) => point.t)).toEqual([
       "2031-09-04",
       "2031-09-05",

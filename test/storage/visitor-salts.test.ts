@@ -112,3 +112,29 @@ describe("visitor ids: a daily-salted keyed hash, salts rotating at 00:00 UTC", 
     expect(late.visitors).toEqual([]);
   });
 });
+
+describe("salts of a site in its own time zone rotate at its local midnight", () => {
+  // In the future, as alarms set in the past fire at once.
+  it("Asia/Kathmandu (+05:45): the alarm is set for 18:16 UTC, and each salt lives two local days", async () => {
+    const site = "kathmandu.test";
+    const localDay = (date: string) => Math.floor(Date.parse(`${date}T00:00:00Z`) / DAY_MS);
+    const alarmAt = () => runInDurableObject(store(site), (_instance, state) => state.storage.getAlarm());
+    const saltDays = async () => ((await dumpTables(store(site))).salts ?? []).map((row) => row.day).sort();
+
+    // 12:00 UTC on the 29th is 17:45 local: the next local midnight is 18:15 UTC.
+    await postEventAt("2031-11-29T12:00:00Z", pageview(site), { ip: IP, userAgent: UA });
+    expect(await alarmAt()).toBe(Date.parse("2031-11-29T18:16:00Z"));
+    expect(await saltDays()).toEqual([localDay("2031-11-29")]);
+
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(new Date("2031-11-29T18:16:00Z"));
+    expect(await runDurableObjectAlarm(store(site))).toBe(true);
+    expect(await saltDays()).toEqual([localDay("2031-11-29"), localDay("2031-11-30")]);
+    expect(await alarmAt()).toBe(Date.parse("2031-11-30T18:16:00Z"));
+
+    // The 29th began at 18:15 UTC on the 28th; its salt goes at the local midnight two days later.
+    vi.setSystemTime(new Date("2031-11-30T18:16:00Z"));
+    expect(await runDurableObjectAlarm(store(site))).toBe(true);
+    expect(await saltDays()).toEqual([localDay("2031-11-30"), localDay("2031-12-01")]);
+  });
+});

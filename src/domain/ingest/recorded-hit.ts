@@ -1,5 +1,6 @@
 import { ENGAGEMENT_EVENT, PAGEVIEW_EVENT } from "../site/event-name";
 import type { CompiledSite } from "../site/site";
+import { localHourOf } from "../time/site-time";
 import { type FunnelMatch, funnelMatchesFor } from "../visitors/funnel";
 import { type Attribution, NO_VARIANT } from "../visitors/visit-tracker";
 import { type Classification, classifyHit } from "./classify";
@@ -33,6 +34,9 @@ export interface RequestContext {
 export interface RecordedHit {
   siteId: string;
   timestamp: number;
+  /** The site's time zone, and the hit's local wall-clock hour in it: its counter bucket (domain/time/site-time.ts). */
+  timeZone: string;
+  localHour: number;
   /** "pageview", "engagement", or the custom event name as sent. */
   name: string;
   page: string;
@@ -69,6 +73,8 @@ export function buildRecordedHit(site: CompiledSite, hit: IncomingHit, context: 
   return {
     siteId: site.id,
     timestamp: context.timestamp,
+    timeZone: site.timeZone,
+    localHour: localHourOf(context.timestamp, site.timeZone),
     name,
     page: location.path,
     classification: { ...classification, goal: redactPersonal(classification.goal) },

@@ -1,6 +1,7 @@
 import { revenueMap } from "../ingest/money";
 import { type ConversionClass, conversionClassOf, type GoalClass, goalClassOf, type MicroStage } from "../site/conversion-class";
-import { dayOfHour, firstHourOfDay, formatDay, formatHour, lastHourOfDay } from "../time/utc-time";
+import { DEFAULT_TIME_ZONE, formatLocalHour } from "../time/site-time";
+import { dayOfHour, firstHourOfDay, formatDay, lastHourOfDay } from "../time/utc-time";
 
 /**
  * Report maths: turns the per-bucket sums a site's store returns into the JSON of
@@ -143,7 +144,7 @@ export interface EngagementFigures {
 }
 export interface StatsReport {
   site: string;
-  range: { from: string; to: string; interval: Interval };
+  range: ReportRangeEcho;
   totals: { visitors: number; pageviews: number; events: number };
   conversions: { macro: MacroFigures; micro: Rate };
   goals: GoalReportRow[];
@@ -169,15 +170,21 @@ function revenueByKey(rows: readonly RevenueRow[]): Map<string, Map<string, numb
   return byKey;
 }
 
-function timeseries(range: ReportRange, buckets: readonly BucketRow[]): StatsReport["timeseries"] {
+/**
+ * Points per local hour or day. Hours are the site's wall-clock hours labelled with their offset;
+ * an hour the clocks skipped has no point, a repeated one is one point (domain/time/site-time.ts).
+ */
+function timeseries(range: ReportRange, buckets: readonly BucketRow[], timeZone: string): StatsReport["timeseries"] {
   const byHour = new Map(buckets.map((bucket) => [bucket.hour, bucket]));
   const { fromHour, toHour } = rangeHours(range);
   const series: StatsReport["timeseries"] = [];
   if (range.interval === "hour") {
     for (let hour = fromHour; hour <= toHour; hour++) {
+      const label = formatLocalHour(hour, timeZone);
+      if (label === null) continue;
       const bucket = byHour.get(hour);
       series.push({
-        t: formatHour(hour),
+        t: label,
         visitors: bucket?.hourVisitors ?? 0,
         pageviews: bucket?.pageviews ?? 0,
         micro: bucket?.micro ?? 0,
@@ -265,7 +272,28 @@ function pageEngagement(row: PageEngagementRow | undefined): { scroll_depth: num
 }
 
 /** Assembles the report. Visitors over a range are the sum of daily unique visitors. */
-export function buildReport(siteId: string, range: ReportRange, rows: ReportRows, configuredGoals: readonly ConfiguredGoal[]): StatsReport {
+/** The range as reports echo it: local dates, interval and the site's time zone. */
+export interface ReportRangeEcho {
+  from: string;
+  to: string;
+  interval: Interval;
+  timezone: string;
+}
+
+export const echoRange = (range: ReportRange, timeZone: string): ReportRangeEcho => ({
+  from: formatDay(range.fromDay),
+  to: formatDay(range.toDay),
+  interval: range.interval,
+  timezone: timeZone,
+});
+
+export function buildReport(
+  siteId: string,
+  range: ReportRange,
+  rows: ReportRows,
+  configuredGoals: readonly ConfiguredGoal[],
+  timeZone = DEFAULT_TIME_ZONE,
+): StatsReport {
   const sum = (pick: (bucket: BucketRow) => number) => rows.buckets.reduce((total, bucket) => total + pick(bucket), 0);
   const visitors = sum((bucket) => bucket.visitors);
   const classFigures = (matches: (conversionClass: ConversionClass) => boolean) => {
@@ -286,14 +314,14 @@ export function buildReport(siteId: string, range: ReportRange, rows: ReportRows
 
   return {
     site: siteId,
-    range: { from: formatDay(range.fromDay), to: formatDay(range.toDay), interval: range.interval },
+    range: echoRange(range, timeZone),
     totals: { visitors, pageviews: sum((bucket) => bucket.pageviews), events: sum((bucket) => bucket.events) },
     conversions: {
       macro: { ...classFigures((c) => c === "macro"), revenue: revenueMap(macroRevenue) },
       micro: classFigures((c) => c === "micro_milestone" || c === "micro_secondary"),
     },
     goals: goalRows(rows, configuredGoals, visitors),
-    timeseries: timeseries(range, rows.buckets),
+    timeseries: timeseries(range, rows.buckets, timeZone),
     breakdowns,
     engagement: engagementFigures(rows.engagement),
     dropped,

@@ -48,4 +48,6 @@ export interface SiteSettings {
   variantProp: string;
   readTokenSha256: readonly string[];
   shards: number;
+  /** IANA time zone name, already validated. */
+  timezone: string;
 }

@@ -1,3 +1,4 @@
+import { DEFAULT_TIME_ZONE } from "../time/site-time";
 import { MS_PER_HOUR } from "../time/utc-time";
 import { canonicalEventName } from "./event-name";
 import { compilePathGlob } from "./path-glob";
@@ -47,6 +48,8 @@ export interface CompiledSite {
   funnels: readonly CompiledFunnel[];
   /** The prop whose value names the hit's A/B variant. */
   variantProp: string;
+  /** The site's IANA time zone: its days run from local midnight to local midnight. */
+  timeZone: string;
   /** How many Durable Objects share the site's hits. */
   shards: number;
   /** SHA-256 digests of the tokens that may read this site's reports. */
@@ -68,6 +71,7 @@ export function compileSite(settings: SiteSettings): CompiledSite {
     funnels: settings.funnels.map(compileFunnel),
     variantProp: settings.variantProp,
     shards: settings.shards,
+    timeZone: settings.timezone,
     readTokenSha256: settings.readTokenSha256,
   };
 }
@@ -84,6 +88,7 @@ export function unconfiguredSite(id: string): CompiledSite {
     funnels: [],
     variantProp: "variant",
     shards: 1,
+    timeZone: DEFAULT_TIME_ZONE,
     readTokenSha256: [],
   };
 }

@@ -1,5 +1,5 @@
 import type { Classification } from "../ingest/classify";
-import { dayOf, hourOf } from "../time/utc-time";
+import { dayOfHour } from "../time/utc-time";
 import { advanceFunnel, type FunnelMatch, type FunnelProgress } from "./funnel";
 
 /** A visit ends after 30 minutes without a hit, as in Plausible and Google Analytics. */
@@ -20,7 +20,7 @@ export interface Attribution {
 }
 
 /**
- * What we keep about one visitor for one UTC day, keyed by the day's hash. It exists only to
+ * What we keep about one visitor for one local day of the site, keyed by the day's hash. It exists only to
  * count each visitor once per counter; it is deleted with its salt, within 48 h.
  */
 export interface VisitorDay {
@@ -47,6 +47,8 @@ export interface VisitorDay {
 /** One hit, as the tracker sees it. */
 export interface TrackedHit {
   timestamp: number;
+  /** The site's local wall-clock hour: the visitor's day is the site's local day. */
+  localHour: number;
   page: string;
   classification: Classification;
   /** Attribution this hit would give if it started the visitor's day. */
@@ -57,9 +59,9 @@ export interface TrackedHit {
 
 /** What one hit adds to the counters. The visitor counts are 0 or 1 ("first time today"). */
 export interface Increments {
-  /** First hit of the visitor's UTC day: daily unique visitors. */
+  /** First hit of the visitor's local day: daily unique visitors. */
   visitors: number;
-  /** First hit of the visitor in this UTC hour: hourly unique visitors. */
+  /** First hit of the visitor in this local hour: hourly unique visitors. */
   hourVisitors: number;
   /** First hit on this page today. */
   pageVisitors: number;
@@ -148,8 +150,8 @@ export function advanceVisitor(
   vid: string,
   hit: TrackedHit,
 ): { next: VisitorDay | null; increments: Increments; attribution: Attribution; variant: string } {
-  const day = dayOf(hit.timestamp);
-  const hour = hourOf(hit.timestamp);
+  const hour = hit.localHour;
+  const day = dayOfHour(hour);
   const { kind, goal, class: conversionClass } = hit.classification;
   const sameDay = prior !== null && prior.day === day;
 

@@ -91,7 +91,7 @@ const goalNamed = (name: string) => report.goals.find((goal) => goal.name === na
 describe("buildReport: totals and conversions", () => {
   it("names the site and the range as dates", () => {
     expect(report.site).toBe("shop.example");
-    expect(report.range).toEqual({ from: "2026-01-01", to: "2026-01-03", interval: "day" });
+    expect(report.range).toEqual({ from: "2026-01-01", to: "2026-01-03", interval: "day", timezone: "UTC" });
   });
 
   it("sums visitors, pageviews and events over all buckets", () => {
@@ -227,12 +227,12 @@ describe("buildReport: timeseries", () => {
       rows({ buckets: BUCKETS.slice(0, 2) }),
       [],
     );
-    expect(hours.range).toEqual({ from: "2026-01-01", to: "2026-01-01", interval: "hour" });
+    expect(hours.range).toEqual({ from: "2026-01-01", to: "2026-01-01", interval: "hour", timezone: "UTC" });
     expect(hours.timeseries).toHaveLength(24);
-    expect(hours.timeseries[0]).toEqual({ t: "2026-01-01T00:00:00Z", visitors: 0, pageviews: 0, micro: 0, macro: 0 });
-    expect(hours.timeseries[9]).toEqual({ t: "2026-01-01T09:00:00Z", visitors: 3, pageviews: 10, micro: 2, macro: 1 });
-    expect(hours.timeseries[15]).toEqual({ t: "2026-01-01T15:00:00Z", visitors: 4, pageviews: 6, micro: 1, macro: 0 });
-    expect(hours.timeseries[23]).toEqual({ t: "2026-01-01T23:00:00Z", visitors: 0, pageviews: 0, micro: 0, macro: 0 });
+    expect(hours.timeseries[0]).toEqual({ t: "2026-01-01T00:00:00+00:00", visitors: 0, pageviews: 0, micro: 0, macro: 0 });
+    expect(hours.timeseries[9]).toEqual({ t: "2026-01-01T09:00:00+00:00", visitors: 3, pageviews: 10, micro: 2, macro: 1 });
+    expect(hours.timeseries[15]).toEqual({ t: "2026-01-01T15:00:00+00:00", visitors: 4, pageviews: 6, micro: 1, macro: 0 });
+    expect(hours.timeseries[23]).toEqual({ t: "2026-01-01T23:00:00+00:00", visitors: 0, pageviews: 0, micro: 0, macro: 0 });
   });
 
   it("keeps daily unique visitors in the totals when the timeseries is by hour", () => {
@@ -248,8 +248,8 @@ describe("buildReport: timeseries", () => {
   it("runs hourly points across days in order", () => {
     const twoDays = buildReport("shop.example", { fromDay: JAN_1, toDay: JAN_1 + 1, interval: "hour" }, rows(), []);
     expect(twoDays.timeseries).toHaveLength(48);
-    expect(twoDays.timeseries[24]?.t).toBe("2026-01-02T00:00:00Z");
-    expect(twoDays.timeseries[47]?.t).toBe("2026-01-02T23:00:00Z");
+    expect(twoDays.timeseries[24]?.t).toBe("2026-01-02T00:00:00+00:00");
+    expect(twoDays.timeseries[47]?.t).toBe("2026-01-02T23:00:00+00:00");
   });
 });
 

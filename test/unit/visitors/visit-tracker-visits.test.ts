@@ -38,6 +38,8 @@ function hit(
 ): TrackedHit {
   return {
     timestamp,
+    // A UTC site: its local hours are UTC hours.
+    localHour: Math.floor(timestamp / 3_600_000),
     page,
     classification,
     attribution: FROM_SEARCH,

@@ -44,7 +44,8 @@ function hit(
   classification: Classification = PAGEVIEW,
   attribution: Attribution = FROM_SEARCH,
 ): TrackedHit {
-  return { timestamp, page, classification, attribution, variant: "(none)", funnels: [] };
+  // A UTC site: its local hours are UTC hours.
+  return { timestamp, localHour: Math.floor(timestamp / 3_600_000), page, classification, attribution, variant: "(none)", funnels: [] };
 }
 
 /** Plays hits in order for one visitor and returns each hit's increments and the final row. */
