@@ -1,5 +1,6 @@
 import { toMinorUnits } from "../domain/ingest/money";
 import type { RecordedHit } from "../domain/ingest/recorded-hit";
+import { dayOfHour } from "../domain/time/utc-time";
 import type { Attribution, Increments } from "../domain/visitors/visit-tracker";
 import { HOURLY_TABLES } from "./migrations";
 
@@ -64,13 +65,30 @@ export class CounterBatch {
     for (const goal of increments.liftGoals) this.add("lift_counters", [hour, goal, ...dimValues], [1]);
   }
 
-  /** Writes the merged increments; returns the rows written. */
-  write(sql: SqlStorage): number {
+  /**
+   * Writes the merged increments; returns the rows written and, per local day, the counter rows
+   * it created (for the rows-per-day cap). A main counter row is new when its hits after the
+   * upsert equal this batch's: every existing row already counts at least one hit.
+   */
+  write(sql: SqlStorage): { rowsWritten: number; newCounterRows: Map<number, number> } {
     let rowsWritten = 0;
+    const newCounterRows = new Map<number, number>();
     for (const [table, byKey] of this.rows) {
       const statement = UPSERT.get(table) ?? "";
-      for (const { key, sums } of byKey.values()) rowsWritten += sql.exec(statement, ...key, ...sums).rowsWritten;
+      for (const { key, sums } of byKey.values()) {
+        if (table !== "hourly_counters") {
+          rowsWritten += sql.exec(statement, ...key, ...sums).rowsWritten;
+          continue;
+        }
+        const cursor = sql.exec<{ hits: number }>(`${statement} RETURNING hits`, ...key, ...sums);
+        const hits = cursor.one().hits;
+        rowsWritten += cursor.rowsWritten;
+        if (hits === sums[0]) {
+          const day = dayOfHour(Number(key[0]));
+          newCounterRows.set(day, (newCounterRows.get(day) ?? 0) + 1);
+        }
+      }
     }
-    return rowsWritten;
+    return { rowsWritten, newCounterRows };
   }
 }

@@ -113,6 +113,13 @@ const MIGRATIONS: readonly Migration[] = [
      key TEXT PRIMARY KEY,
      value TEXT NOT NULL
    ) WITHOUT ROWID;`,
+  // Distinct values per local day of each capped dimension (domain/ingest/value-caps.ts).
+  `CREATE TABLE IF NOT EXISTS day_values (
+     day INTEGER NOT NULL,
+     dimension TEXT NOT NULL,
+     value TEXT NOT NULL,
+     PRIMARY KEY (day, dimension, value)
+   ) WITHOUT ROWID;`,
   // Revenue in the currency's minor unit instead of millionths, so sums stay exact up to 2^53
   // (domain/ingest/money.ts); millionths overflowed SQLite's 64-bit SUM at 9.2 trillion units.
   (sql) => {

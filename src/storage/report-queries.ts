@@ -1,3 +1,4 @@
+import { CAPPED_DIMENSIONS, type CappedDimension, OTHER_VALUE } from "../domain/ingest/value-caps";
 import {
   type BucketRow,
   type ClassRow,
@@ -108,8 +109,9 @@ export function readReportRows(sql: SqlStorage, scope: Scope, breakdownLimit: nu
   ) as ReportRows["breakdowns"];
 
   const engagement = readEngagement(sql, scope);
+  const otherHits = readOtherHits(sql, scope);
 
-  return { buckets, classes, ...readGoals(sql, scope), breakdowns, engagement };
+  return { buckets, classes, ...readGoals(sql, scope), breakdowns, engagement, otherHits };
 }
 
 /** Per goal: conversions and converting visitors, and revenue per currency. */
@@ -252,4 +254,16 @@ export function readVariantGoals(sql: SqlStorage, scope: Scope): VariantGoalRow[
     hits: num(row.hits),
     goalVisitors: num(row.goal_visitors),
   }));
+}
+
+/** Hits counted under "(other)" per capped dimension: values past the day's caps (domain/ingest/value-caps.ts). */
+function readOtherHits(sql: SqlStorage, scope: Scope): Record<CappedDimension, number> {
+  const scoped = where(scope);
+  const row = all(
+    sql,
+    `SELECT ${CAPPED_DIMENSIONS.map((dimension) => `SUM(CASE WHEN ${dimension} = ? THEN hits ELSE 0 END) AS ${dimension}`).join(", ")}
+       FROM hourly_counters WHERE ${scoped.clause}`,
+    [...CAPPED_DIMENSIONS.map(() => OTHER_VALUE), ...scoped.bindings],
+  )[0];
+  return Object.fromEntries(CAPPED_DIMENSIONS.map((dimension) => [dimension, num(row?.[dimension])])) as Record<CappedDimension, number>;
 }

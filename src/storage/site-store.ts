@@ -2,6 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import { readSettings } from "../config/settings";
 import { ClientRateLimit } from "../domain/ingest/rate-limit";
 import type { RecordedHit } from "../domain/ingest/recorded-hit";
+import { capHitValues } from "../domain/ingest/value-caps";
 import type { BreakdownRows, CountedDropReason, FunnelStepRow, ReportRange, ReportRows } from "../domain/reports/report";
 import type { ReportFilters } from "../domain/reports/report-filter";
 import type { SegmentDimension } from "../domain/reports/segment-reports";
@@ -11,6 +12,7 @@ import type { SegmentFilter } from "../domain/visitors/segment-rollup";
 import { advanceVisitor, resolveVisitor, type VisitorDay } from "../domain/visitors/visit-tracker";
 import { visitorHash } from "../domain/visitors/visitor-hash";
 import { CounterBatch } from "./counter-batch";
+import { DayValues } from "./day-values";
 import { DropCounter } from "./drop-counter";
 import { HOURLY_TABLES, migrate } from "./migrations";
 import { type LiftRows, ReportReader, type VariantRows } from "./report-reader";
@@ -67,6 +69,7 @@ export class SiteStore extends DurableObject<Env> {
   private readonly salts: VisitorSalts;
   private readonly visitorDays: VisitorDays;
   private readonly drops: DropCounter;
+  private readonly dayValues: DayValues;
   private readonly reports: ReportReader;
   private readonly rateLimit = new ClientRateLimit();
   private alarmChecked = false;
@@ -82,6 +85,7 @@ export class SiteStore extends DurableObject<Env> {
     this.salts = new VisitorSalts(this.sql);
     this.visitorDays = new VisitorDays(this.sql);
     this.drops = new DropCounter(this.sql);
+    this.dayValues = new DayValues(this.sql);
     this.reports = new ReportReader(this.sql, this.drops, this.visitorDays);
     void ctx.blockConcurrencyWhile(async () => {
       migrate(this.sql);
@@ -131,8 +135,11 @@ export class SiteStore extends DurableObject<Env> {
     this.pending = [];
     let outcomes: RecordOutcome[];
     try {
-      outcomes = this.ctx.storage.transactionSync(() => this.applyBatch(batch));
+      const applied = this.ctx.storage.transactionSync(() => this.applyBatch(batch));
+      this.dayValues.settle(applied.newCounterRows);
+      outcomes = applied.outcomes;
     } catch (error) {
+      this.dayValues.rollback();
       for (const item of batch) item.reject(error);
       return;
     }
@@ -141,7 +148,7 @@ export class SiteStore extends DurableObject<Env> {
     });
   }
 
-  private applyBatch(batch: readonly PendingHit[]): RecordOutcome[] {
+  private applyBatch(batch: readonly PendingHit[]): { outcomes: RecordOutcome[]; newCounterRows: Map<number, number> } {
     const visitors = new Map<string, VisitorDay | null>();
     const dirty = new Map<string, VisitorDay>();
     const load = (vid: string) => {
@@ -151,17 +158,16 @@ export class SiteStore extends DurableObject<Env> {
     const counters = new CounterBatch();
     let rowsWritten = 0;
     let recorded = 0;
-    const outcomes = batch.map(({ hit, todayVid, yesterdayVid }): RecordOutcome => {
-      if (hit.eventId !== undefined) {
+    const outcomes = batch.map(({ hit: sent, todayVid, yesterdayVid }): RecordOutcome => {
+      const day = dayOfHour(sent.localHour);
+      if (sent.eventId !== undefined) {
         // In the same transaction as the hit's counters: both are stored, or neither.
-        const seen = this.sql.exec(
-          "INSERT INTO seen_events (id, day) VALUES (?, ?) ON CONFLICT DO NOTHING",
-          hit.eventId,
-          dayOfHour(hit.localHour),
-        ).rowsWritten;
+        const seen = this.sql.exec("INSERT INTO seen_events (id, day) VALUES (?, ?) ON CONFLICT DO NOTHING", sent.eventId, day).rowsWritten;
         if (seen === 0) return { rowsWritten: 0, duplicate: true };
         rowsWritten += seen;
       }
+      // Values over the day's caps count as "(other)" (domain/ingest/value-caps.ts).
+      const hit = capHitValues(sent, (dimension, value) => this.dayValues.admit(day, dimension, value), this.dayValues.atRowCap(day));
       const { prior } = resolveVisitor(load(todayVid), yesterdayVid === null ? null : load(yesterdayVid), hit.timestamp);
       const { next, increments, attribution, variant } = advanceVisitor(prior, todayVid, hit);
       // A visit continuing from yesterday gets a row under today's hash (next.vid), so the rest of
@@ -175,9 +181,11 @@ export class SiteStore extends DurableObject<Env> {
       return { rowsWritten: 0 };
     });
     for (const visitor of dirty.values()) rowsWritten += this.visitorDays.save(visitor);
-    rowsWritten += counters.write(this.sql);
+    const written = counters.write(this.sql);
+    rowsWritten += written.rowsWritten + this.dayValues.commit();
     // Rows are written per batch; each hit is credited its share (exact for a batch of one).
-    return outcomes.map((outcome) => (outcome.duplicate ? outcome : { rowsWritten: rowsWritten / Math.max(1, recorded) }));
+    const shares = outcomes.map((outcome) => (outcome.duplicate ? outcome : { rowsWritten: rowsWritten / Math.max(1, recorded) }));
+    return { outcomes: shares, newCounterRows: written.newCounterRows };
   }
 
   /** Counts a hit that was dropped on purpose, so the owner sees what was filtered and why. */
@@ -251,6 +259,7 @@ export class SiteStore extends DurableObject<Env> {
    */
   private forgetBefore(oldestKeptDay: number): void {
     this.visitorDays.forgetBefore(oldestKeptDay);
+    this.dayValues.forgetBefore(oldestKeptDay);
     this.salts.forgetBefore(oldestKeptDay);
   }
 

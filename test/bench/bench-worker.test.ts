@@ -20,8 +20,9 @@ describe("the bench worker of npm run bench", () => {
       rowsWritten: number;
       rows: Record<string, number>;
     };
-    // A new visitor's pageview writes its visitor row and one counter row; the salt is made first.
-    expect(usage).toMatchObject({ hitsRecorded: 1, rowsWritten: 2, rows: { visitors: 1, hourly_counters: 1, salts: 1 } });
+    // A new visitor's pageview writes its visitor row, one counter row and its page as a value of
+    // the day (the daily caps); the salt is made first.
+    expect(usage).toMatchObject({ hitsRecorded: 1, rowsWritten: 3, rows: { visitors: 1, hourly_counters: 1, salts: 1, day_values: 1 } });
   });
 
   it("refuses a simulated day without whole numbers", async () => {

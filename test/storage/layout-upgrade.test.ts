@@ -13,7 +13,7 @@ const DAY = "2031-07-01";
 const HOUR = Date.parse(`${DAY}T09:00:00Z`) / 3_600_000;
 
 describe("an object written in an older layout", () => {
-  it("keeps its revenue when sums move from millionths to minor units (schema version 3 to 4)", async () => {
+  it("keeps its revenue when sums move from millionths to minor units (schema version 3 to the latest)", async () => {
     await runInDurableObject(env.SITE_STORE.getByName(SITE), (_instance, state) => {
       const sql = state.storage.sql;
       // Start over in the layout of version 3, as an object deployed before the change holds it.

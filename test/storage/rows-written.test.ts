@@ -25,16 +25,18 @@ const incoming = (name: string, path: string, extra: Partial<IncomingHit> = {}):
 const at = (iso: string) => ({ timestamp: Date.parse(iso), country: "NL", device: "desktop" });
 
 describe("rows written per hit", () => {
-  it("is two for a hit of a known visitor (the visitor row and one counter row), plus one per micro goal a first macro conversion pairs with", async () => {
+  it("is two for a hit of a known visitor (the visitor row and one counter row), plus one per micro goal a first macro conversion pairs with, plus one per value new that day", async () => {
     const store = env.SITE_STORE.getByName(SITE);
     const record = (hit: IncomingHit, iso: string) => store.record(buildRecordedHit(site, hit, at(iso)), identity);
-    expect((await record(incoming("pageview", "/"), "2031-06-01T10:00:00Z")).rowsWritten).toBe(2);
+    // New visitor, new page "/" (a day value, domain/ingest/value-caps.ts).
+    expect((await record(incoming("pageview", "/"), "2031-06-01T10:00:00Z")).rowsWritten).toBe(3);
     expect((await record(incoming("pageview", "/"), "2031-06-01T10:01:00Z")).rowsWritten).toBe(2);
-    expect((await record(incoming("add_to_cart", "/p/1"), "2031-06-01T10:02:00Z")).rowsWritten).toBe(2);
-    // First purchase of the day after add_to_cart: one lift row pairs the two.
+    // New page "/p/1" and new event name "add_to_cart".
+    expect((await record(incoming("add_to_cart", "/p/1"), "2031-06-01T10:02:00Z")).rowsWritten).toBe(4);
+    // First purchase of the day after add_to_cart: one lift row pairs the two; new page and name.
     expect(
       (await record(incoming("purchase", "/checkout", { revenue: { amount: 9, currency: "EUR" } }), "2031-06-01T10:03:00Z")).rowsWritten,
-    ).toBe(3);
+    ).toBe(5);
     expect(
       (await record(incoming("purchase", "/checkout", { revenue: { amount: 9, currency: "EUR" } }), "2031-06-01T10:03:30Z")).rowsWritten,
     ).toBe(2);
@@ -43,11 +45,11 @@ describe("rows written per hit", () => {
     ).toBe(2);
   });
 
-  it("is two when a visit crossing midnight continues under the new day's id (yesterday's row is kept, not rewritten)", async () => {
+  it("is two when a visit crossing midnight continues under the new day's id (yesterday's row is kept, not rewritten), plus the page new that day", async () => {
     const store = env.SITE_STORE.getByName(SITE);
     const record = (hit: IncomingHit, iso: string) => store.record(buildRecordedHit(site, hit, at(iso)), identity);
     await record(incoming("pageview", "/"), "2031-06-02T23:50:00Z");
-    expect((await record(incoming("pageview", "/next"), "2031-06-03T00:05:00Z")).rowsWritten).toBe(2);
+    expect((await record(incoming("pageview", "/next"), "2031-06-03T00:05:00Z")).rowsWritten).toBe(3);
   });
 });
 

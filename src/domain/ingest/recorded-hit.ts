@@ -1,3 +1,4 @@
+import { isDefaultGoalName } from "../site/default-taxonomy";
 import { ENGAGEMENT_EVENT, PAGEVIEW_EVENT } from "../site/event-name";
 import type { CompiledSite } from "../site/site";
 import { localHourOf } from "../time/site-time";
@@ -8,6 +9,7 @@ import type { Money } from "./money";
 import { readPageLocation } from "./page-url";
 import { redactPersonal } from "./redact";
 import { classifyTrafficSource } from "./traffic-source";
+import type { BoundedValues } from "./value-caps";
 
 /** A validated hit, before it is tied to a site. */
 export interface IncomingHit {
@@ -50,6 +52,8 @@ export interface RecordedHit {
   eventId?: string;
   scrollDepth: number;
   engagedMs: number;
+  /** Which values the config bounds, so the daily caps leave them alone (value-caps.ts). */
+  bounded: BoundedValues;
 }
 
 export const UNKNOWN_COUNTRY = "(unknown)";
@@ -64,6 +68,7 @@ export function buildRecordedHit(site: CompiledSite, hit: IncomingHit, context: 
     site,
   );
   const traffic = classifyTrafficSource(location, hit.referrer);
+  const configuredGoal = classification.goal !== "" && site.goals.some((goal) => goal.definition.name === classification.goal);
   const name =
     classification.kind === "pageview"
       ? PAGEVIEW_EVENT
@@ -84,5 +89,9 @@ export function buildRecordedHit(site: CompiledSite, hit: IncomingHit, context: 
     ...(hit.eventId ? { eventId: hit.eventId } : {}),
     scrollDepth: classification.kind === "engagement" ? hit.scrollDepth : 0,
     engagedMs: classification.kind === "engagement" ? hit.engagedMs : 0,
+    bounded: {
+      name: classification.kind !== "event" || configuredGoal,
+      goal: classification.goal === "" || configuredGoal || isDefaultGoalName(classification.goal),
+    },
   };
 }

@@ -1,4 +1,5 @@
 import { revenueMap } from "../ingest/money";
+import type { CappedDimension } from "../ingest/value-caps";
 import { type ConversionClass, conversionClassOf, type GoalClass, goalClassOf, type MicroStage } from "../site/conversion-class";
 import { DEFAULT_TIME_ZONE, formatLocalHour } from "../time/site-time";
 import { dayOfHour, firstHourOfDay, formatDay, lastHourOfDay } from "../time/utc-time";
@@ -96,6 +97,8 @@ export interface ReportRows {
   breakdowns: Record<Dimension, BreakdownRows>;
   engagement: EngagementRow;
   dropped: DropRow[];
+  /** Hits counted under "(other)" per capped dimension (domain/ingest/value-caps.ts). */
+  otherHits: Record<CappedDimension, number>;
 }
 
 export interface BreakdownRows {
@@ -152,6 +155,8 @@ export interface StatsReport {
   breakdowns: Record<Dimension, BreakdownReportRow[]>;
   engagement: EngagementFigures;
   dropped: Record<string, number>;
+  /** Hits counted under "(other)" because their value came after the day's cap of distinct values. */
+  other_hits: Record<CappedDimension, number>;
 }
 
 /** numerator / denominator, 0 when the denominator is 0 (no visitors, no visits). */
@@ -325,5 +330,6 @@ export function buildReport(
     breakdowns,
     engagement: engagementFigures(rows.engagement),
     dropped,
+    other_hits: rows.otherHits,
   };
 }

@@ -110,6 +110,12 @@ export function mergeReportRows(parts: readonly ReportRows[], limit: number): Re
       (d) => d.reason,
       (into, d) => (into.hits += d.hits),
     ),
+    otherHits: Object.fromEntries(
+      Object.keys(first.otherHits).map((dimension) => [
+        dimension,
+        parts.reduce((sum, p) => sum + (p.otherHits[dimension as keyof ReportRows["otherHits"]] ?? 0), 0),
+      ]),
+    ) as ReportRows["otherHits"],
   };
 }
 

@@ -39,6 +39,7 @@ function rows(overrides: Partial<ReportRows> = {}, breakdowns: Partial<ReportRow
     goalRevenue: [],
     dropped: [],
     engagement: { visits: 0, bounces: 0, visitDurationMs: 0, pageviews: 0 },
+    otherHits: { page: 0, source: 0, campaign: 0, name: 0, goal: 0, variant: 0 },
     ...overrides,
     breakdowns: all,
   };

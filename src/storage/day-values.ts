@@ -1,0 +1,102 @@
+import { type CappedDimension, COUNTER_ROWS_PER_DAY_CAP, DAILY_VALUE_CAPS } from "../domain/ingest/value-caps";
+import { firstHourOfDay, lastHourOfDay } from "../domain/time/utc-time";
+
+/**
+ * The `day_values` table: the distinct values each capped dimension has had on each local day
+ * (domain/ingest/value-caps.ts), kept for today and yesterday only (late hits land in yesterday).
+ * Also counts each day's counter rows, for the rows-per-day cap. Values are admitted during a
+ * batch and become final with the batch: `commit` inside its transaction, then `settle` after it
+ * committed, or `rollback` if it failed, so a refused batch leaves no trace here either.
+ */
+export class DayValues {
+  private readonly known = new Map<number, Map<CappedDimension, Set<string>>>();
+  private readonly counterRows = new Map<number, number>();
+  private staged: { day: number; dimension: CappedDimension; value: string }[] = [];
+
+  constructor(private readonly sql: SqlStorage) {}
+
+  private valuesOf(day: number): Map<CappedDimension, Set<string>> {
+    let values = this.known.get(day);
+    if (values === undefined) {
+      values = new Map();
+      for (const row of this.sql.exec<{ dimension: CappedDimension; value: string }>(
+        "SELECT dimension, value FROM day_values WHERE day = ?",
+        day,
+      )) {
+        const set = values.get(row.dimension) ?? new Set<string>();
+        set.add(row.value);
+        values.set(row.dimension, set);
+      }
+      this.known.set(day, values);
+    }
+    return values;
+  }
+
+  /** True when `value` is known on `day` or still fits under the cap (it is then known, staged). */
+  admit(day: number, dimension: CappedDimension, value: string): boolean {
+    const values = this.valuesOf(day);
+    const set = values.get(dimension) ?? new Set<string>();
+    values.set(dimension, set);
+    if (set.has(value)) return true;
+    if (set.size >= DAILY_VALUE_CAPS[dimension]) return false;
+    set.add(value);
+    this.staged.push({ day, dimension, value });
+    return true;
+  }
+
+  /** Whether the day's counter rows reached their cap, so its hits are counted in coarse form. */
+  atRowCap(day: number): boolean {
+    let rows = this.counterRows.get(day);
+    if (rows === undefined) {
+      rows = this.sql
+        .exec<{ n: number }>(
+          "SELECT COUNT(*) AS n FROM hourly_counters WHERE hour BETWEEN ? AND ?",
+          firstHourOfDay(day),
+          lastHourOfDay(day),
+        )
+        .one().n;
+      this.counterRows.set(day, rows);
+    }
+    return rows >= COUNTER_ROWS_PER_DAY_CAP;
+  }
+
+  /** Writes the values admitted since the last commit; returns the rows written. */
+  commit(): number {
+    let rowsWritten = 0;
+    for (const { day, dimension, value } of this.staged) {
+      rowsWritten += this.sql.exec(
+        "INSERT INTO day_values (day, dimension, value) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+        day,
+        dimension,
+        value,
+      ).rowsWritten;
+    }
+    return rowsWritten;
+  }
+
+  /** The batch committed: its values are final, and its new counter rows count toward their days. */
+  settle(newCounterRows: ReadonlyMap<number, number>): void {
+    this.staged = [];
+    for (const [day, rows] of newCounterRows) {
+      const known = this.counterRows.get(day);
+      if (known !== undefined) this.counterRows.set(day, known + rows);
+    }
+  }
+
+  /** The batch failed: forget the values it admitted. */
+  rollback(): void {
+    for (const { day, dimension, value } of this.staged) this.known.get(day)?.get(dimension)?.delete(value);
+    this.staged = [];
+  }
+
+  /** Deletes the values of days before `oldestKeptDay`, stored and cached. */
+  forgetBefore(oldestKeptDay: number): void {
+    this.sql.exec("DELETE FROM day_values WHERE day < ?", oldestKeptDay);
+    for (const day of [...this.known.keys(), ...this.counterRows.keys()]) {
+      if (day < oldestKeptDay) {
+        this.known.delete(day);
+        this.counterRows.delete(day);
+      }
+    }
+  }
+}
