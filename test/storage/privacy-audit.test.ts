@@ -86,4 +86,75 @@ describe("privacy audit of stored rows", () => {
       expect(dump.visitors).toEqual([]);
     }
   });
+
+  it("stores no e-mail, phone number, IP address or token sent in disguise in any field", async () => {
+    const site = "disguise.test";
+    // The markers, and what of each must never be found in storage, however it was sent.
+    const email = "jane.disguised@example.com";
+    const phone = "+1 415 555 2671";
+    const ip = "203.0.113.99";
+    const token = "SECRETTOKEN77";
+    const mustNotAppear = [
+      "jane.disguised",
+      "disguised",
+      "415 555",
+      "4155552671",
+      "555-2671",
+      "203.0.113.99",
+      "SECRETTOKEN77",
+      "example.com",
+    ];
+    const disguises = (marker: string) => {
+      const once = encodeURIComponent(marker);
+      const twice = encodeURIComponent(once);
+      return [
+        marker,
+        once,
+        twice,
+        encodeURIComponent(twice),
+        marker.replace("@", "\uFF20"),
+        marker.replace("@", "%2540"),
+      ];
+    };
+    const bodies: Record<string, unknown>[] = [];
+    for (const marker of [email, phone, ip]) {
+      for (const disguised of disguises(marker)) {
+        const q = encodeURIComponent(disguised);
+        bodies.push(
+          {
+            n: "pageview",
+            u: `https://${site}/u/${q}?utm_campaign=${q}&utm_source=${q}&utm_medium=${q}`,
+            d: site,
+            r: `https://${ip}/x?to=${q}`,
+          },
+          { n: "pageview", u: `https://${site}/#/reset?token=${token}&phone=4155552671&email=${q}`, d: site, h: 1 },
+          { n: "pageview", u: `https://${site}/user/phone/4155552671`, d: site },
+          { n: `Clicked ${disguised}`, u: `https://${site}/`, d: site, p: { variant: `B ${disguised}` } },
+          { n: "Signed up", u: `https://${site}/?ref=${q}`, d: site, p: { variant: disguised } },
+          { n: `visited /reset?token=${token}`, u: `https://${site}/`, d: site },
+          { n: "Paid", u: `https://${site}/`, d: site, $: { amount: 5, currency: "EUR" }, p: { note: disguised } },
+          { n: disguised.slice(0, 100), u: `https://${site}/thanks`, d: site, $: { amount: 1, currency: "EUR" } },
+        );
+      }
+    }
+    const statuses = await Promise.all(
+      bodies.map((body, i) => postEvent(body, { ip: `198.51.100.${(i % 200) + 1}` }).then((r) => r.status)),
+    );
+    expect(statuses.every((status) => status === 202)).toBe(true);
+
+    const dump = (await dumpAllSiteStores()).find((tables) =>
+      (tables.hourly_counters ?? []).some((row) => String(row.page).startsWith("/u/")),
+    );
+    expect(dump).toBeDefined();
+    const text = dumpText(dump ?? {});
+    for (const marker of mustNotAppear) {
+      const at = text.indexOf(marker);
+      expect(at === -1 ? "" : text.slice(Math.max(0, at - 80), at + 60), marker).toBe("");
+    }
+    expect(text.toLowerCase()).not.toMatch(/jane|%40|%2540|\uff20|＠/);
+    // The audit looked at real rows: every hit was stored, and redacted values were among them.
+    expect((dump?.hourly_counters ?? []).reduce((sum, row) => sum + Number(row.hits), 0)).toBe(bodies.length);
+    expect(text).toContain("(redacted)");
+    expect(text).toContain("/#/reset");
+  });
 });

@@ -1,4 +1,4 @@
-import { REDACTED, redactPersonal } from "./redact";
+import { redactPath, redactValue } from "./redact";
 
 /** Campaign parameters read from a page URL. Values are lower-cased where they feed grouping. */
 export interface CampaignParams {
@@ -33,13 +33,13 @@ const MAX_STORED_PATH = 1_000;
 const MAX_PARAM = 200;
 
 /**
- * A campaign parameter, lower-cased. One holding an "@" is dropped whole: query strings decode
- * "+" to a space, so `jane+news@example.com` arrives as "jane news@example.com", and matching
- * only the address would leave the name behind.
+ * A campaign parameter, lower-cased, redacted whole if it holds personal data (domain/ingest/
+ * redact.ts), and only then cut to length, so no half of an address survives the cap.
  */
 function param(url: URL, name: string): string {
-  const value = (url.searchParams.get(name) ?? "").trim().toLowerCase().slice(0, MAX_PARAM);
-  return value.includes("@") ? REDACTED : value;
+  return redactValue((url.searchParams.get(name) ?? "").trim())
+    .toLowerCase()
+    .slice(0, MAX_PARAM);
 }
 
 /**
@@ -58,7 +58,7 @@ function readablePath(path: string): string {
 export function normalisePath(path: string): string {
   const decoded = readablePath(path);
   const trimmed = decoded.length > 1 ? decoded.replace(/\/+$/, "") : decoded;
-  return redactPersonal(trimmed === "" ? "/" : trimmed).slice(0, MAX_STORED_PATH);
+  return redactPath(trimmed === "" ? "/" : trimmed).slice(0, MAX_STORED_PATH);
 }
 
 /**
@@ -67,8 +67,10 @@ export function normalisePath(path: string): string {
  */
 export function readPageLocation(url: URL, hashRouting: boolean): PageLocation {
   const clickId = (Object.keys(CLICK_IDS) as ClickId[]).find((id) => url.searchParams.has(id)) ?? null;
-  // "#" and "#/" are the app's root route, the same page as no fragment.
-  const fragment = hashRouting && url.hash !== "#/" ? url.hash : "";
+  // "#" and "#/" are the app's root route, the same page as no fragment. A route's own query
+  // string (`#/reset?token=...`) is never kept, as the page's is not.
+  const route = url.hash.split("?")[0] ?? "";
+  const fragment = hashRouting && route !== "#/" ? route : "";
   return {
     hostname: url.hostname.toLowerCase(),
     path: normalisePath(url.pathname + fragment),
@@ -91,7 +93,8 @@ export function referrerHost(referrer: string | undefined): string {
   try {
     const url = new URL(referrer);
     if (url.protocol !== "http:" && url.protocol !== "https:" && url.protocol !== "android-app:") return "";
-    return url.hostname.toLowerCase().replace(/^www\./, "");
+    // A referrer by IP address (http://203.0.113.7/) is a person's machine as often as a site.
+    return redactValue(url.hostname.toLowerCase().replace(/^www\./, ""));
   } catch {
     return "";
   }

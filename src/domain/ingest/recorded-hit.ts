@@ -7,7 +7,7 @@ import { type Attribution, NO_VARIANT } from "../visitors/visit-tracker";
 import { type Classification, classifyHit } from "./classify";
 import type { Money } from "./money";
 import { readPageLocation } from "./page-url";
-import { redactPersonal } from "./redact";
+import { redactValue } from "./redact";
 import { classifyTrafficSource } from "./traffic-source";
 import type { BoundedValues } from "./value-caps";
 
@@ -63,18 +63,15 @@ const MAX_VARIANT_LENGTH = 100;
 /** Builds the hit to record for one site: cleans the URL, classifies, attributes. Pure. */
 export function buildRecordedHit(site: CompiledSite, hit: IncomingHit, context: RequestContext): RecordedHit {
   const location = readPageLocation(hit.url, hit.hashRouting);
+  // Goals match the values as stored, so reports and goals agree (domain/ingest/redact.ts).
+  const sentName = redactValue(hit.name);
   const classification = classifyHit(
-    { name: hit.name, path: location.path, props: hit.props, revenue: hit.revenue, scrollDepth: hit.scrollDepth, engagedMs: hit.engagedMs },
+    { name: sentName, path: location.path, props: hit.props, revenue: hit.revenue, scrollDepth: hit.scrollDepth, engagedMs: hit.engagedMs },
     site,
   );
   const traffic = classifyTrafficSource(location, hit.referrer);
   const configuredGoal = classification.goal !== "" && site.goals.some((goal) => goal.definition.name === classification.goal);
-  const name =
-    classification.kind === "pageview"
-      ? PAGEVIEW_EVENT
-      : classification.kind === "engagement"
-        ? ENGAGEMENT_EVENT
-        : redactPersonal(hit.name);
+  const name = classification.kind === "pageview" ? PAGEVIEW_EVENT : classification.kind === "engagement" ? ENGAGEMENT_EVENT : sentName;
   return {
     siteId: site.id,
     timestamp: context.timestamp,
@@ -82,9 +79,9 @@ export function buildRecordedHit(site: CompiledSite, hit: IncomingHit, context: 
     localHour: localHourOf(context.timestamp, site.timeZone),
     name,
     page: location.path,
-    classification: { ...classification, goal: redactPersonal(classification.goal) },
+    classification,
     attribution: { ...traffic, country: context.country, device: context.device },
-    variant: redactPersonal(hit.props[site.variantProp]?.trim().slice(0, MAX_VARIANT_LENGTH) ?? "") || NO_VARIANT,
+    variant: redactValue(hit.props[site.variantProp]?.trim() ?? "").slice(0, MAX_VARIANT_LENGTH) || NO_VARIANT,
     funnels: funnelMatchesFor(site.funnels, { kind: classification.kind, goal: classification.goal, path: location.path }),
     ...(hit.eventId ? { eventId: hit.eventId } : {}),
     scrollDepth: classification.kind === "engagement" ? hit.scrollDepth : 0,

@@ -187,3 +187,29 @@ describe("campaign parameters holding an e-mail address", () => {
     expect(location.campaign).toEqual({ campaign: "(redacted)", source: "(redacted)", medium: "email" });
   });
 });
+
+describe("readPageLocation: personal data in disguise", () => {
+  const location = (url: string, hashRouting = false) => readPageLocation(new URL(url), hashRouting);
+
+  it("never keeps a hash route's query string", () => {
+    expect(location("https://app.test/#/reset?token=SECRET&phone=4155552671", true).path).toBe("/#/reset");
+    expect(location("https://app.test/#/?next=1", true).path).toBe("/");
+  });
+
+  it("redacts a campaign value before cutting it to length, so no half of an address is kept", () => {
+    const campaign = `${"x".repeat(196)}jane@example.com`;
+    expect(location(`https://shop.test/?utm_campaign=${encodeURIComponent(campaign)}`).campaign.campaign).toBe("(redacted)");
+  });
+
+  it("redacts campaign and source values encoded twice, with a fullwidth at sign, or with + for a space", () => {
+    expect(location("https://shop.test/?utm_campaign=jane%252540example.com").campaign.campaign).toBe("(redacted)");
+    expect(location(`https://shop.test/?utm_source=${encodeURIComponent("jane\uFF20example.com")}`).campaign.source).toBe("(redacted)");
+    expect(location("https://shop.test/?utm_medium=jane+doe@example.com").campaign.medium).toBe("(redacted)");
+    expect(location("https://shop.test/?ref=%2B44%2020%207946%200958").campaign.source).toBe("(redacted)");
+  });
+
+  it("redacts a referrer that is an IP address", () => {
+    expect(referrerHost("http://203.0.113.7:8080/admin")).toBe("(redacted)");
+    expect(referrerHost("https://www.google.com/search?q=x")).toBe("google.com");
+  });
+});

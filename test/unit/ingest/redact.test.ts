@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { redactPersonal } from "../../../src/domain/ingest/redact";
+import { REDACTED, redactPath, redactValue, reveal } from "../../../src/domain/ingest/redact";
 
 /** Plausible e-mail addresses: a dotted local part, a domain and a letters-only TLD. */
 const emailAddress = fc
@@ -11,74 +11,116 @@ const emailAddress = fc
   )
   .map(([local, labels, tld]) => `${local}@${labels.join(".")}.${tld}`);
 
-/** Text with no e-mail in it: no `@` and no percent-encoded `@`. */
-const textWithoutEmail = fc.string({ unit: "grapheme", maxLength: 200 }).filter((text) => !text.includes("@") && !/%40/i.test(text));
+/** Ordinary labels: letters, spaces and a little punctuation, no digits, no @, no `=`. */
+const plainLabel = fc.stringMatching(/^[A-Za-z][A-Za-z ,!_-]{0,40}$/);
 
-describe("redactPersonal", () => {
-  it("replaces an e-mail address in a path segment", () => {
-    expect(redactPersonal("/unsubscribe/jane@example.com")).toBe("/unsubscribe/(redacted)");
+/** The ways a marker reaches us: as is, percent-encoded once, twice or three times, fullwidth. */
+function disguises(marker: string): string[] {
+  const once = encodeURIComponent(marker);
+  const twice = encodeURIComponent(once);
+  return [
+    marker,
+    once,
+    twice,
+    encodeURIComponent(twice),
+    marker.replace("@", "\uFF20"),
+    marker.replace("@", "%40"),
+    marker.replace("@", "%2540"),
+    once.toLowerCase(),
+  ];
+}
+
+describe("reveal", () => {
+  it("decodes up to three times and folds fullwidth forms", () => {
+    expect(reveal("jane%252540example.com")).toBe("jane@example.com");
+    expect(reveal("jane\uFF20example.com")).toBe("jane@example.com");
+    expect(reveal("100%")).toBe("100%");
+    expect(reveal("%E0%A4%A")).toBe("%E0%A4%A");
+  });
+});
+
+describe("redactValue: labels, names and parameter values", () => {
+  it.each([
+    ["an e-mail address", "jane@example.com"],
+    ["an address whose + became a space", "jane doe@example.com"],
+    ["an address encoded twice", "jane%2540example.com"],
+    ["an address with a fullwidth at sign", "jane\uFF20example.com"],
+    ["an address in a sentence", "Clicked unsubscribe for jane.doe@mail.example.co.uk today"],
+    ["an international phone number", "+44 20 7946 0958"],
+    ["a phone number in brackets and dashes", "(415) 555-2671"],
+    ["a phone number with dots", "415.555.2671"],
+    ["a named phone parameter", "phone=4155552671"],
+    ["a tel: link", "tel:4155552671"],
+    ["an IPv4 address", "Signup from 203.0.113.77"],
+    ["an IPv6 address", "2001:db8::7777"],
+    ["a full IPv6 address", "2001:0db8:85a3:0000:0000:8a2e:0370:7334"],
+    ["a token parameter", "/reset?token=SECRET123"],
+    ["an API key parameter", "callback?api_key=abc&x=1"],
+  ])("redacts %s whole", (_case, value) => {
+    expect(redactValue(value)).toBe(REDACTED);
   });
 
-  it("replaces an e-mail address in the middle of a path and keeps the segments around it", () => {
-    expect(redactPersonal("/u/jane.doe+news@mail.example.co.uk/settings")).toBe("/u/(redacted)/settings");
+  it.each([
+    ["an event name", "Signup: Newsletter"],
+    ["a product id", "order 4155552671"],
+    ["a date and time", "Booked 2026-11-29 10:30"],
+    ["a price", "Paid 1.299,00 EUR"],
+    ["a version", "v1.2.3"],
+    ["a package version", "lodash@4.17.21"],
+    ["a lone at sign", "meet @ noon"],
+    ["a time", "10:30:45"],
+    ["a C++ name", "std::vector"],
+  ])("keeps %s", (_case, value) => {
+    expect(redactValue(value)).toBe(value);
   });
 
-  it("replaces a percent-encoded e-mail address", () => {
-    expect(redactPersonal("/unsubscribe/jane%40example.com")).toBe("/unsubscribe/(redacted)");
-  });
-
-  it("replaces a percent-encoded e-mail address whatever the case of the domain", () => {
-    expect(redactPersonal("JANE%40EXAMPLE.COM")).toBe("(redacted)");
-  });
-
-  it("replaces an e-mail address inside a query-like value and keeps the other parameters", () => {
-    expect(redactPersonal("?email=jane@example.com&step=2")).toBe("?email=(redacted)&step=2");
-  });
-
-  it("replaces every e-mail address in a sentence", () => {
-    expect(redactPersonal("from a.b@example.org to c%40d.example.net today")).toBe("from (redacted) to (redacted) today");
-  });
-
-  it("keeps a lone @ that is not part of an address", () => {
-    expect(redactPersonal("/@jane")).toBe("/@jane");
-    expect(redactPersonal("meet @ noon")).toBe("meet @ noon");
-  });
-
-  it("keeps a package version such as lodash@4.17.21, which is no e-mail address (no top-level domain is all digits)", () => {
-    expect(redactPersonal("/npm/lodash@4.17.21/files")).toBe("/npm/lodash@4.17.21/files");
-  });
-
-  it("leaves text without e-mail addresses unchanged (property)", () => {
+  it("keeps labels without personal data unchanged (property)", () => {
     fc.assert(
-      fc.property(textWithoutEmail, (text) => {
-        expect(redactPersonal(text)).toBe(text);
+      fc.property(plainLabel, (label) => {
+        expect(redactValue(label)).toBe(label);
       }),
     );
   });
 
-  it("removes an e-mail address wherever it stands in text (property)", () => {
+  it("redacts any label holding an e-mail address, in any of its disguises (property)", () => {
     fc.assert(
-      fc.property(
-        textWithoutEmail,
-        emailAddress,
-        textWithoutEmail,
-        fc.constantFrom(" ", "/", "?", "=", "&", "#"),
-        (before, email, after, separator) => {
-          const redacted = redactPersonal(`${before}${separator}${email}${separator}${after}`);
-          expect(redacted).not.toContain(email);
-          expect(redacted).not.toContain("@");
-          expect(redacted).toBe(`${before}${separator}(redacted)${separator}${after}`);
-        },
-      ),
+      fc.property(plainLabel, emailAddress, plainLabel, (before, email, after) => {
+        for (const disguised of disguises(email)) expect(redactValue(`${before} ${disguised} ${after}`)).toBe(REDACTED);
+      }),
     );
   });
+});
 
-  it("removes a percent-encoded e-mail address wherever it stands in a path (property)", () => {
+describe("redactPath: page paths", () => {
+  it.each([
+    ["/unsubscribe/jane@example.com", "/unsubscribe/(redacted)"],
+    ["/u/jane.doe+news@mail.example.co.uk/settings", "/u/(redacted)/settings"],
+    ["/unsubscribe/jane%2540example.com", "/unsubscribe/(redacted)"],
+    ["/unsubscribe/jane%20doe@example.com", "/unsubscribe/(redacted)"],
+    ["/u/jane\uFF20example.com", "/u/(redacted)"],
+    ["/call/+1-415-555-2671", "/call/(redacted)"],
+    ["/user/phone/4155552671", "/user/phone/(redacted)"],
+    ["/contact/mobile/+37061234567/done", "/contact/mobile/(redacted)/done"],
+    ["/devices/203.0.113.77/status", "/devices/(redacted)/status"],
+    ["/peer/2001:db8::1", "/peer/(redacted)"],
+  ])("redacts the segment of %s", (path, expected) => {
+    expect(redactPath(path)).toBe(expected);
+  });
+
+  it.each(["/orders/4155552671", "/products/2026-11-29-sale", "/npm/lodash@4.17.21/files", "/@jane", "/blog/2026/11/29/post", "/"])(
+    "keeps %s",
+    (path) => {
+      expect(redactPath(path)).toBe(path);
+    },
+  );
+
+  it("redacts an e-mail address in any segment and disguise, keeping the other segments (property)", () => {
     fc.assert(
-      fc.property(fc.array(fc.stringMatching(/^[a-z0-9-]{1,10}$/), { maxLength: 3 }), emailAddress, (segments, email) => {
-        const encoded = email.replace("@", "%40");
-        const path = `/${[...segments, encoded].join("/")}/done`;
-        expect(redactPersonal(path)).toBe(`/${[...segments, "(redacted)"].join("/")}/done`);
+      fc.property(fc.array(fc.stringMatching(/^[a-z-]{1,10}$/), { maxLength: 3 }), emailAddress, (segments, email) => {
+        for (const disguised of disguises(email)) {
+          const path = `/${[...segments, disguised].join("/")}/done`;
+          expect(redactPath(path)).toBe(`/${[...segments, REDACTED].join("/")}/done`);
+        }
       }),
     );
   });
