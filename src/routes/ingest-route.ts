@@ -10,6 +10,7 @@ import { localHourOf } from "../domain/time/site-time";
 import { shardFor } from "../domain/visitors/shard-routing";
 import { ApiError } from "../http/api-error";
 import { readEvent } from "../http/event-body";
+import { storeCall } from "../http/store-call";
 import { siteStore } from "../storage/site-store-client";
 
 /** Response header naming why hits were dropped, e.g. `bot` or `shop.example=bot, b.example=unknown_site`. */
@@ -69,19 +70,10 @@ ingestRoute.post("/api/event", async (c) => {
       // A visitor always lands on the same shard of a site (domain/shard-routing.ts).
       const store = siteStore(c.env, siteId, shardFor(siteId, ip, userAgent, site.shards));
       if (reason !== null) {
-        await store.recordDrop(reason, localHourOf(timestamp, site.timeZone));
+        await storeCall(siteId, () => store.recordDrop(reason, localHourOf(timestamp, site.timeZone)));
         return { site: siteId, dropped: reason };
       }
-      const outcome = await store.record(buildRecordedHit(site, incoming, context), { ip, userAgent }).catch((error: unknown) => {
-        // The store was reset or unreachable: nothing was acknowledged, so the client may retry
-        // (with an event id, a retry of a hit that was stored after all is recorded once).
-        console.error(
-          JSON.stringify({ message: "store unavailable", site: siteId, error: error instanceof Error ? error.message : String(error) }),
-        );
-        throw new ApiError(503, "unavailable", "The site's store is briefly unavailable; send the hit again.", undefined, {
-          "Retry-After": "1",
-        });
-      });
+      const outcome = await storeCall(siteId, () => store.record(buildRecordedHit(site, incoming, context), { ip, userAgent }));
       return { site: siteId, dropped: outcome.rateLimited ? "rate_limited" : null };
     }),
   );

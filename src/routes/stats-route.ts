@@ -15,6 +15,7 @@ import { DEFAULT_TIME_ZONE, localDayOf } from "../domain/time/site-time";
 import type { SegmentFilter } from "../domain/visitors/segment-rollup";
 import { ApiError } from "../http/api-error";
 import { requireReportAccess } from "../http/bearer-token";
+import { storeCall } from "../http/store-call";
 import { type StatsQuery, statsQuerySchema } from "../schemas/stats-query-schema";
 import { SiteShards } from "../storage/site-store-client";
 
@@ -49,7 +50,7 @@ async function openReport(c: Context<{ Bindings: Env }>, options: { by?: boolean
   }
   if (!SITE_ID.test(siteId)) throw notFound();
 
-  const store = new SiteShards(c.env, siteId, site?.shards ?? 1);
+  const store = new SiteShards(c.env, siteId, site?.shards ?? 1, (call) => storeCall(siteId, call));
   // An unconfigured site exists only once it has data, and only where unknown sites are accepted.
   if (site === undefined && (settings.UNKNOWN_SITES === "drop" || !(await store.hasData()))) throw notFound();
   return { ...parsed.data, siteId, site, timeZone, store };

@@ -22,7 +22,16 @@ const ALL_ROWS = 100_000;
 export class SiteShards {
   private readonly stores: DurableObjectStub<SiteStore>[];
 
-  constructor(env: Env, siteId: string, shards: number) {
+  /**
+   * `guard` wraps every read of the shards, so the caller decides what a failing store becomes
+   * (the routes: a 503, http/store-call.ts).
+   */
+  constructor(
+    env: Env,
+    siteId: string,
+    shards: number,
+    private readonly guard: <T>(call: () => Promise<T>) => Promise<T> = (call) => call(),
+  ) {
     this.stores = Array.from({ length: Math.max(1, shards) }, (_, shard) => siteStore(env, siteId, shard));
   }
 
@@ -31,7 +40,7 @@ export class SiteShards {
   }
 
   private all<T>(read: (store: DurableObjectStub<SiteStore>) => Promise<T>): Promise<T[]> {
-    return Promise.all(this.stores.map(read));
+    return this.guard(() => Promise.all(this.stores.map(read)));
   }
 
   async hasData(): Promise<boolean> {

@@ -107,14 +107,7 @@ describe("privacy audit of stored rows", () => {
     const disguises = (marker: string) => {
       const once = encodeURIComponent(marker);
       const twice = encodeURIComponent(once);
-      return [
-        marker,
-        once,
-        twice,
-        encodeURIComponent(twice),
-        marker.replace("@", "\uFF20"),
-        marker.replace("@", "%2540"),
-      ];
+      return [marker, once, twice, encodeURIComponent(twice), marker.replace("@", "\uFF20"), marker.replace("@", "%2540")];
     };
     const bodies: Record<string, unknown>[] = [];
     for (const marker of [email, phone, ip]) {
