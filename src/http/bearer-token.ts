@@ -2,7 +2,7 @@ import type { SiteDirectory } from "../config/site-directory";
 import { ApiError } from "./api-error";
 
 /** Tokens are compared as SHA-256 digests, so a comparison never depends on their lengths. */
-async function sha256(text: string): Promise<ArrayBuffer> {
+export async function sha256(text: string): Promise<ArrayBuffer> {
   return crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
 }
 
@@ -10,7 +10,22 @@ function hexBytes(hex: string): Uint8Array {
   return Uint8Array.from(hex.match(/../g) ?? [], (pair) => Number.parseInt(pair, 16));
 }
 
-const unauthorized = () =>
+/** The token of `Authorization: Bearer <token>`, undefined when absent or malformed. */
+export const bearerToken = (authorization: string | undefined): string | undefined => /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? "")?.[1];
+
+/** Whether a token's digest is one of the config's SHA-256 hex digests; every comparison is made, in constant time. */
+export function digestIsOneOf(digest: ArrayBuffer, hexDigests: readonly string[]): boolean {
+  let found = false;
+  for (const hash of hexDigests) if (crypto.subtle.timingSafeEqual(digest, hexBytes(hash))) found = true;
+  return found;
+}
+
+/** Whether `digest` is the admin token's (STATS_TOKEN), compared in constant time. */
+export async function isAdminToken(digest: ArrayBuffer, adminToken: string | undefined): Promise<boolean> {
+  return adminToken !== undefined && crypto.subtle.timingSafeEqual(digest, await sha256(adminToken));
+}
+
+export const unauthorized = () =>
   new ApiError(401, "unauthorized", "Send a valid token as `Authorization: Bearer <token>`.", undefined, {
     "WWW-Authenticate": 'Bearer realm="stepwise"',
   });
@@ -36,18 +51,16 @@ export async function requireReportAccess(
       "This deployment has no STATS_TOKEN and no site read tokens, so it serves no reports. Set one with `wrangler secret put STATS_TOKEN`.",
     );
   }
-  const presented = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? "")?.[1];
+  const presented = bearerToken(authorization);
   if (presented === undefined) throw unauthorized();
   const digest = await sha256(presented);
-  const admin = adminToken !== undefined && crypto.subtle.timingSafeEqual(digest, await sha256(adminToken));
+  const admin = await isAdminToken(digest, adminToken);
   let readsSite = false;
   let readsAnySite = false;
   for (const site of directory.sitesWithReadTokens) {
-    for (const hash of site.readTokenSha256) {
-      if (crypto.subtle.timingSafeEqual(digest, hexBytes(hash))) {
-        readsAnySite = true;
-        if (site.id === siteId) readsSite = true;
-      }
+    if (digestIsOneOf(digest, site.readTokenSha256)) {
+      readsAnySite = true;
+      if (site.id === siteId) readsSite = true;
     }
   }
   if (admin || readsSite) return;

@@ -133,6 +133,11 @@ export const eventSchema = z
       .string()
       .regex(/^[A-Za-z0-9_-]{8,64}$/, "id must be 8 to 64 letters, digits, _ or -")
       .optional(),
+    /**
+     * When the hit happened, in milliseconds since the epoch: only a trusted server-side sender may
+     * date a hit, at most 24 hours back (routes/ingest-route.ts checks who sent it).
+     */
+    ts: z.number().int().nonnegative().optional(),
     /** Plausible's hash-routing flag: the URL fragment is part of the page. */
     h: z.union([z.boolean(), z.literal(0), z.literal(1)]).optional(),
   })

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseRange } from "../domain/ingest/ip-address";
 import { isDefaultGoalName } from "../domain/site/default-taxonomy";
 import { DEFAULT_TIME_ZONE, isTimeZone } from "../domain/time/site-time";
 import { MAX_SHARDS } from "../domain/visitors/shard-routing";
@@ -12,6 +13,8 @@ import { MAX_SHARDS } from "../domain/visitors/shard-routing";
  * and esbuild, which bundles it, rejects comments in .json). Ignored by stepwise.
  */
 const comment = { $comment: z.union([z.string(), z.array(z.string())]).optional() };
+
+const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, "a SHA-256 hex digest (64 lower-case hex characters)");
 
 const money = z.strictObject({
   amount: z.number().finite().nonnegative().max(1e12),
@@ -116,9 +119,21 @@ export const siteSchema = z.strictObject({
    * SHA-256 (hex) of tokens that may read this site's reports and no other (docs/api.md, "Access and tokens").
    * Hashes, so the file can be committed; the tokens themselves are given to the readers.
    */
-  readTokenSha256: z
-    .array(z.string().regex(/^[0-9a-f]{64}$/, "a SHA-256 hex digest (64 lower-case hex characters)"))
-    .max(20)
+  readTokenSha256: z.array(sha256Hex).max(20).default([]),
+  /**
+   * SHA-256 (hex) of tokens a server-side sender presents as `Authorization: Bearer <token>` to be
+   * trusted for this site: its X-Forwarded-For (the visitor's IP) and `ts` are honoured (docs/api.md).
+   */
+  ingestTokenSha256: z.array(sha256Hex).max(20).default([]),
+  /** Address ranges (CIDR) of server-side senders trusted without a token, such as Umami's Node client. */
+  trustedSenders: z
+    .array(
+      z
+        .string()
+        .max(64)
+        .refine((range) => parseRange(range) !== null, "a trusted sender is an IPv4 or IPv6 address or CIDR range such as 192.0.2.0/24"),
+    )
+    .max(50)
     .default([]),
   /**
    * The site's IANA time zone: its days start at local midnight (reports, unique visitors, salts,

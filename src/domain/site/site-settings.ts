@@ -47,6 +47,9 @@ export interface SiteSettings {
   funnels: readonly FunnelDefinition[];
   variantProp: string;
   readTokenSha256: readonly string[];
+  ingestTokenSha256: readonly string[];
+  /** CIDR ranges, already validated. */
+  trustedSenders: readonly string[];
   shards: number;
   /** IANA time zone name, already validated. */
   timezone: string;

@@ -1,3 +1,4 @@
+import { type AddressRange, parseRange } from "../ingest/ip-address";
 import { DEFAULT_TIME_ZONE } from "../time/site-time";
 import { MS_PER_HOUR } from "../time/utc-time";
 import { canonicalEventName } from "./event-name";
@@ -52,6 +53,10 @@ export interface CompiledSite {
   timeZone: string;
   /** How many Durable Objects share the site's hits. */
   shards: number;
+  /** SHA-256 digests of the tokens a server-side sender presents to be trusted for this site. */
+  ingestTokenSha256: readonly string[];
+  /** Address ranges of server-side senders trusted for this site without a token. */
+  trustedSenders: readonly AddressRange[];
   /** SHA-256 digests of the tokens that may read this site's reports. */
   readTokenSha256: readonly string[];
 }
@@ -73,6 +78,8 @@ export function compileSite(settings: SiteSettings): CompiledSite {
     shards: settings.shards,
     timeZone: settings.timezone,
     readTokenSha256: settings.readTokenSha256,
+    ingestTokenSha256: settings.ingestTokenSha256,
+    trustedSenders: settings.trustedSenders.flatMap((range) => parseRange(range) ?? []),
   };
 }
 
@@ -90,6 +97,8 @@ export function unconfiguredSite(id: string): CompiledSite {
     shards: 1,
     timeZone: DEFAULT_TIME_ZONE,
     readTokenSha256: [],
+    ingestTokenSha256: [],
+    trustedSenders: [],
   };
 }
 
