@@ -20,7 +20,7 @@ const EMAIL_LOCAL_PART = "jane.marker";
 const DAY_MS = 86_400_000;
 
 describe("privacy audit of stored rows", () => {
-  // ~0.6 s idle, up to 1 s with both cores busy.
+  // ~0.6 s idle, 1 to 2 s with both cores busy.
   it("stores no raw IP, User-Agent or e-mail address anywhere after a load, and drops salts after 48 hours", async () => {
     vi.useFakeTimers({ toFake: ["Date"] });
     vi.setSystemTime(new Date("2031-08-01T10:00:00Z"));
