@@ -141,7 +141,7 @@ const FILTERS = [
 ];
 
 describe("laws of the conversion analytics on random streams", () => {
-  // 40 random streams through the worker: ~10 s idle, 21 to 30 s with both cores busy.
+  // 40 random streams through the worker: 10 to 18 s idle, 18 to 30 s with both cores busy.
   it("hold for every stream", async () => {
     await fc.assert(
       fc.asyncProperty(

@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from "vitest";
 import { getStats, postEvent, readJson } from "../support/collector";
 
 describe("under concurrency", () => {
-  // 1,000 hits through the worker: ~2 s idle, 3.4 to 4.8 s with both cores busy; the budget leaves a wide margin.
+  // 1,000 hits through the worker: ~2 s idle, 3.4 to 5.6 s with both cores busy; the budget leaves a wide margin.
   it("counts every one of 1,000 concurrent hits (250 visitors x 4 pages)", async () => {
     const site = "load.test";
     const pages = ["/", "/a", "/b", "/c"];

@@ -90,7 +90,7 @@ function send(index: number): Promise<Response> {
 }
 
 describe("load and faults", () => {
-  // ~13 s idle; 42 to 54 s with both cores busy.
+  // 13 to 18 s idle; 42 to 54 s with both cores busy.
   it("counts 10,000 concurrent hits exactly once through storage failures and resets of the Durable Object", async () => {
     let notAcknowledged = 0;
     const acknowledged = new Set<number>();

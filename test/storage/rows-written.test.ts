@@ -24,7 +24,7 @@ const incoming = (name: string, path: string, extra: Partial<IncomingHit> = {}):
 const at = (iso: string) => ({ timestamp: Date.parse(iso), country: "NL", device: "desktop" });
 
 describe("rows written per hit", () => {
-  // Pays the object's cold start (migrations, first salt): ~1 s idle, up to 2.8 s with both cores busy.
+  // Pays the object's cold start (migrations, first salt): ~1 s idle, 2.6 to 3.2 s with both cores busy.
   it("is two for a hit of a known visitor (the visitor row and one counter row), plus one per micro goal a first macro conversion pairs with", async () => {
     const store = env.SITE_STORE.getByName(SITE);
     const record = (hit: IncomingHit, iso: string) => store.record(buildRecordedHit(site, hit, at(iso)), identity);
