@@ -5,6 +5,23 @@ import { defineConfig } from "vitest/config";
 /** The sites the tests need, loaded in place of the shipped stepwise.config.json (src/config/sites.ts). */
 const FIXTURE_SITES = fileURLToPath(new URL("./test/fixtures/stepwise.config.json", import.meta.url));
 
+// wrangler, reading wrangler.toml for each test file, logs "Using secrets defined in .dev.vars"
+// each time, and @cloudflare/vitest-plugin has no option to skip .dev.vars. The tests do not need
+// it (the bindings below set every value it holds; it is there for `wrangler dev`), so wrangler
+// logs only warnings and errors here, unless WRANGLER_LOG says otherwise.
+process.env.WRANGLER_LOG ??= "warn";
+
+// workerd reports each failure the storage fault test injects as an uncaught exception with its
+// stack (thousands of lines a run), and @cloudflare/vitest-plugin writes workerd's logs straight
+// to stdout and stderr, past `silent`, with no option to filter them. Those reports, and only
+// those, are dropped: the failures are expected, and the test itself asserts they were injected.
+const INJECTED_FAULT = /^uncaught exception;.*\binjected (storage failure|reset)\b/;
+for (const stream of [process.stdout, process.stderr]) {
+  const write = stream.write.bind(stream);
+  stream.write = ((chunk: string | Uint8Array, ...rest: never[]) =>
+    (typeof chunk === "string" && INJECTED_FAULT.test(chunk)) || write(chunk, ...rest)) as typeof stream.write;
+}
+
 /**
  * Two projects:
  * - "workers": unit, integration and storage tests inside workerd with the real SiteStore
@@ -15,6 +32,10 @@ const FIXTURE_SITES = fileURLToPath(new URL("./test/fixtures/stepwise.config.jso
  */
 export default defineConfig({
   test: {
+    // A green run is a line of dots and a summary. The console output of passing tests (the
+    // worker's logs) is dropped; a failing test shows its error, its diff and its console output.
+    reporters: ["dot"],
+    silent: "passed-only",
     projects: [
       {
         resolve: { alias: [{ find: /^\.\.\/generated\/site-config\.json$/, replacement: FIXTURE_SITES }] },

@@ -141,6 +141,7 @@ const FILTERS = [
 ];
 
 describe("laws of the conversion analytics on random streams", () => {
+  // 40 random streams through the worker: 10 to 18 s idle, 18 to 30 s with both cores busy.
   it("hold for every stream", async () => {
     await fc.assert(
       fc.asyncProperty(
@@ -193,5 +194,5 @@ describe("laws of the conversion analytics on random streams", () => {
       ),
       { numRuns: 40 },
     );
-  }, 120_000);
+  }, 240_000);
 });

@@ -46,6 +46,7 @@ describe("readPageLocation: path", () => {
     expect(read("https://Shop.EXAMPLE/Pricing").hostname).toBe("shop.example");
   });
 
+  // fc.webUrl is costly to generate: ~1 s idle, 2.4 to 5.3 s with both cores busy.
   it("never leaves a query string, a fragment or a trailing slash in the path (property)", () => {
     fc.assert(
       fc.property(fc.webUrl({ withQueryParameters: true, withFragments: true }), (url) => {
@@ -56,7 +57,7 @@ describe("readPageLocation: path", () => {
         if (path !== "/") expect(path.endsWith("/")).toBe(false);
       }),
     );
-  });
+  }, 60_000);
 
   it("gives the same path whatever query string and fragment are appended (property)", () => {
     const segment = fc.stringMatching(/^[a-z0-9-]{1,12}$/);
