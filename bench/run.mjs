@@ -102,7 +102,7 @@ function nextHit() {
     headers: {
       "content-type": "text/plain",
       "user-agent": AGENTS[visitor % AGENTS.length],
-      "x-forwarded-for": `198.18.${visitor >> 8}.${visitor & 255}`,
+      "cf-connecting-ip": `198.18.${visitor >> 8}.${visitor & 255}`,
     },
   };
 }

@@ -3,13 +3,15 @@ import { readSettings } from "../config/settings";
 import { siteDirectory } from "../config/sites";
 import { deviceClass } from "../domain/ingest/device";
 import { type DropReason, dropReasonFor } from "../domain/ingest/drop-policy";
-import { RATE_LIMIT_PER_MINUTE } from "../domain/ingest/rate-limit";
+import { hitTimeProblem } from "../domain/ingest/hit-time";
+import { RATE_LIMIT_PER_MINUTE, SENDER_RATE_LIMIT_PER_MINUTE } from "../domain/ingest/rate-limit";
 import { buildRecordedHit, type IncomingHit, UNKNOWN_COUNTRY } from "../domain/ingest/recorded-hit";
 import { unconfiguredSite } from "../domain/site/site";
 import { localHourOf } from "../domain/time/site-time";
 import { shardFor } from "../domain/visitors/shard-routing";
 import { ApiError } from "../http/api-error";
 import { readEvent } from "../http/event-body";
+import { badHitTime, readHitSender, trustedFor, visitorIp } from "../http/hit-sender";
 import { storeCall } from "../http/store-call";
 import { siteStore } from "../storage/site-store-client";
 
@@ -29,14 +31,28 @@ function countryOf(request: Request, geolocation: "request" | "off"): string {
  * why it was dropped, and answers 202 only after every site's store has made it durable.
  */
 ingestRoute.post("/api/event", async (c) => {
-  const timestamp = Date.now();
+  const now = Date.now();
   const event = await readEvent(c.req.raw);
   const settings = readSettings(c.env);
   const userAgent = c.req.header("user-agent") ?? "";
-  // Server-side senders forward the visitor's IP as Plausible's do, in X-Forwarded-For (first
-  // entry); otherwise the connecting IP. Spoofing it only changes the sender's own visitor hash.
-  const forwarded = c.req.header("x-forwarded-for")?.split(",")[0]?.trim();
-  const ip = forwarded || c.req.header("cf-connecting-ip") || "";
+  const sender = await readHitSender(c.req.raw.headers, settings.STATS_TOKEN);
+  const sites = event.domain.map((siteId) => ({
+    siteId,
+    site: siteDirectory().get(siteId) ?? (settings.UNKNOWN_SITES === "accept" ? unconfiguredSite(siteId) : undefined),
+  }));
+  // Who the client is, per site (http/hit-sender.ts); a token not valid for a site is a 401 here.
+  const trusted = new Map(sites.map(({ siteId, site }) => [siteId, site !== undefined && trustedFor(sender, site)]));
+  // Only a trusted sender may date a hit; it is then counted when it happened.
+  let timestamp = now;
+  if (event.ts !== undefined) {
+    if (![...trusted.values()].every(Boolean))
+      throw badHitTime("only a trusted server-side sender may date a hit (docs/api.md, Server-side senders)");
+    for (const { site } of sites) {
+      const problem = site === undefined ? null : hitTimeProblem(event.ts, now, site.timeZone);
+      if (problem !== null) throw badHitTime(problem);
+    }
+    timestamp = Math.min(event.ts, now);
+  }
   const url = new URL(event.url);
   const incoming: IncomingHit = {
     name: event.name,
@@ -52,8 +68,9 @@ ingestRoute.post("/api/event", async (c) => {
   const context = { timestamp, country: countryOf(c.req.raw, settings.GEOLOCATION), device: deviceClass(userAgent) };
 
   const outcomes = await Promise.all(
-    event.domain.map(async (siteId): Promise<{ site: string; dropped: DropReason | null }> => {
-      const site = siteDirectory().get(siteId) ?? (settings.UNKNOWN_SITES === "accept" ? unconfiguredSite(siteId) : undefined);
+    sites.map(async ({ siteId, site }): Promise<{ site: string; dropped: DropReason | null }> => {
+      const fromSender = trusted.get(siteId) === true;
+      const ip = visitorIp(sender, fromSender);
       const reason = dropReasonFor({
         site,
         userAgent,
@@ -73,7 +90,10 @@ ingestRoute.post("/api/event", async (c) => {
         await storeCall(siteId, () => store.recordDrop(reason, localHourOf(timestamp, site.timeZone)));
         return { site: siteId, dropped: reason };
       }
-      const outcome = await storeCall(siteId, () => store.record(buildRecordedHit(site, incoming, context), { ip, userAgent }));
+      const rateLimit = fromSender
+        ? { client: `sender ${sender.connectingIp}`, perMinute: SENDER_RATE_LIMIT_PER_MINUTE }
+        : { client: ip, perMinute: RATE_LIMIT_PER_MINUTE };
+      const outcome = await storeCall(siteId, () => store.record(buildRecordedHit(site, incoming, context), { ip, userAgent, rateLimit }));
       return { site: siteId, dropped: outcome.rateLimited ? "rate_limited" : null };
     }),
   );
@@ -84,7 +104,7 @@ ingestRoute.post("/api/event", async (c) => {
     throw new ApiError(
       429,
       "rate_limited",
-      `More than ${RATE_LIMIT_PER_MINUTE} hits a minute from one client; try again in a minute.`,
+      `Too many hits a minute from one client (${RATE_LIMIT_PER_MINUTE} from a visitor, ${SENDER_RATE_LIMIT_PER_MINUTE} from a trusted sender); try again in a minute.`,
       undefined,
       {
         "Retry-After": "60",

@@ -19,10 +19,15 @@ import { type LiftRows, ReportReader, type VariantRows } from "./report-reader";
 import { type SegmentTotal, VisitorDays } from "./visitor-days";
 import { VisitorSalts } from "./visitor-salts";
 
-/** Passed to `record` only to compute the visitor hash; never stored, never logged. */
+/** Passed to `record` only to compute the visitor hash and the rate limit; never stored, never logged. */
 export interface VisitorIdentity {
   ip: string;
   userAgent: string;
+  /**
+   * Whom the rate limit counts, and its limit: the visitor (its address, 120 a minute) unless a
+   * trusted server-side sender forwarded the hit (the sender, with a limit of its own).
+   */
+  rateLimit?: { client: string; perMinute: number };
 }
 
 export interface RecordOutcome {
@@ -99,15 +104,17 @@ export class SiteStore extends DurableObject<Env> {
   async record(hit: RecordedHit, identity: VisitorIdentity): Promise<RecordOutcome> {
     await this.useTimeZone(hit.timeZone);
     const day = dayOfHour(hit.localHour);
+    if (day < localDayOf(Date.now(), hit.timeZone)) this.visitorDays.reopen(day);
     const todayKey = this.salts.existing(day) ?? this.createSalt(day);
     const yesterdayKey = this.salts.existing(day - 1);
     const [todayVid, yesterdayVid, clientKey] = await Promise.all([
       todayKey.then((key) => visitorHash(key, hit.siteId, identity.ip, identity.userAgent)),
       yesterdayKey?.then((key) => visitorHash(key, hit.siteId, identity.ip, identity.userAgent)) ?? null,
-      todayKey.then((key) => visitorHash(key, hit.siteId, identity.ip, "rate limit")),
+      todayKey.then((key) => visitorHash(key, hit.siteId, identity.rateLimit?.client ?? identity.ip, "rate limit")),
     ]);
     await this.ensureAlarm();
-    if (this.rateLimit.overLimit(clientKey, hit.timestamp)) {
+    // Counted by arrival, not by the hit's own time (a trusted sender may date it back).
+    if (this.rateLimit.overLimit(clientKey, Date.now(), identity.rateLimit?.perMinute)) {
       this.drops.count("rate_limited", hit.localHour);
       return { rowsWritten: 1, rateLimited: true };
     }

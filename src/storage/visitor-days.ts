@@ -60,6 +60,17 @@ export class VisitorDays {
     this.sql.exec("DELETE FROM seen_events WHERE day < ?", oldestKeptDay);
   }
 
+  /**
+   * A late hit (dated back by a trusted sender) for a day already rolled up: the roll-up is
+   * forgotten, so reads compute the day live from its visitor rows (kept two days) and the next
+   * maintenance rolls it up again, exactly.
+   */
+  reopen(day: number): void {
+    if (this.sql.exec("SELECT 1 FROM rolled_up_days WHERE day = ?", day).toArray().length === 0) return;
+    this.sql.exec("DELETE FROM segment_rollups WHERE day = ?", day);
+    this.sql.exec("DELETE FROM rolled_up_days WHERE day = ?", day);
+  }
+
   /** Folds a finished day's visitor rows into segment counters, once. */
   rollUpDay(day: number): void {
     if (this.sql.exec("SELECT 1 FROM rolled_up_days WHERE day = ?", day).toArray().length > 0) return;

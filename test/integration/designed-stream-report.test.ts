@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { getStats, postEventAt, readJson, type Sender, USER_AGENTS } from "../support/collector";
+import { getStats, postEventAt, readJson, type Sender, STATS_TOKEN, USER_AGENTS } from "../support/collector";
 
 /**
  * A designed stream of hits on shop.example over two UTC days, and the report it must give.
@@ -204,14 +204,15 @@ describe("a designed stream gives exactly the report worked out by hand", () => 
   });
 });
 
-describe("visitor identity from a server-side sender", () => {
+describe("visitor identity from a trusted server-side sender", () => {
   it("takes the visitor's IP from the first X-Forwarded-For entry, so two visitors behind one sender stay two", async () => {
     const site = "server-side.test";
     const send = (forwardedFor: string) =>
       postEventAt(
         "2031-03-12T10:00:00Z",
         { name: "pageview", url: `https://${site}/`, domain: site },
-        { ip: "203.0.113.200", headers: { "x-forwarded-for": forwardedFor } },
+        // Trusted by the admin token (docs/api.md, "Server-side senders"); untrusted, it would be one visitor.
+        { ip: "203.0.113.200", headers: { "x-forwarded-for": forwardedFor, authorization: `Bearer ${STATS_TOKEN}` } },
       );
     await send("198.51.100.61, 10.0.0.1");
     await send("198.51.100.62");

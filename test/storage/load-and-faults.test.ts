@@ -77,7 +77,7 @@ function send(index: number): Promise<Response> {
         "content-type": "text/plain",
         "user-agent": USER_AGENTS.windowsChrome,
         // Header values only (the documentation range 198.18.0.0/15): nothing is sent anywhere.
-        "x-forwarded-for": `198.18.${visitor >> 8}.${visitor & 255}`,
+        "cf-connecting-ip": `198.18.${visitor >> 8}.${visitor & 255}`,
       },
       body: JSON.stringify({
         n: index % 10 === 0 ? "purchase" : "pageview",

@@ -5,6 +5,12 @@
 export const RATE_LIMIT_PER_MINUTE = 120;
 
 /**
+ * Hits a trusted server-side sender may forward to a site per minute: it speaks for many visitors,
+ * so it has a limit of its own instead of the per-visitor one (docs/api.md, "Server-side senders").
+ */
+export const SENDER_RATE_LIMIT_PER_MINUTE = 6_000;
+
+/**
  * Counts hits per client in the current minute and says when one goes over the limit. In memory
  * only: it starts over every minute (and when the object restarts), and stores nothing.
  */
@@ -12,10 +18,8 @@ export class ClientRateLimit {
   private minute = -1;
   private readonly hitsThisMinute = new Map<string, number>();
 
-  constructor(private readonly limitPerMinute = RATE_LIMIT_PER_MINUTE) {}
-
-  /** Counts the client's hit at `timestamp`; true once it is over the limit this minute. */
-  overLimit(clientKey: string, timestamp: number): boolean {
+  /** Counts the client's hit arriving at `timestamp`; true once it is over `limitPerMinute` this minute. */
+  overLimit(clientKey: string, timestamp: number, limitPerMinute = RATE_LIMIT_PER_MINUTE): boolean {
     const minute = Math.floor(timestamp / 60_000);
     if (minute !== this.minute) {
       this.minute = minute;
@@ -23,6 +27,6 @@ export class ClientRateLimit {
     }
     const hits = (this.hitsThisMinute.get(clientKey) ?? 0) + 1;
     this.hitsThisMinute.set(clientKey, hits);
-    return hits > this.limitPerMinute;
+    return hits > limitPerMinute;
   }
 }
