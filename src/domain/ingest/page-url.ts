@@ -1,4 +1,5 @@
-import { redactPath, redactValue } from "./redact";
+import { parseAddress } from "./ip-address";
+import { REDACTED, redactPath, redactValue } from "./redact";
 
 /** Campaign parameters read from a page URL. Values are lower-cased where they feed grouping. */
 export interface CampaignParams {
@@ -93,8 +94,10 @@ export function referrerHost(referrer: string | undefined): string {
   try {
     const url = new URL(referrer);
     if (url.protocol !== "http:" && url.protocol !== "https:" && url.protocol !== "android-app:") return "";
-    // A referrer by IP address (http://203.0.113.7/) is a person's machine as often as a site.
-    return redactValue(url.hostname.toLowerCase().replace(/^www\./, ""));
+    // A referrer by IP address (http://203.0.113.7/) is a person's machine as often as a site. A
+    // host name is no phone number or e-mail address, so that is the one check it needs.
+    const host = url.hostname.toLowerCase().replace(/^www\./, "");
+    return parseAddress(host) === null ? host : REDACTED;
   } catch {
     return "";
   }

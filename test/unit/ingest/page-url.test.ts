@@ -60,7 +60,8 @@ describe("readPageLocation: path", () => {
   }, 60_000);
 
   it("gives the same path whatever query string and fragment are appended (property)", () => {
-    const segment = fc.stringMatching(/^[a-z0-9-]{1,12}$/);
+    // Segments a redaction never touches (no digit groups, separators or @): see redact.test.ts for those.
+    const segment = fc.stringMatching(/^[a-z][a-z-]{0,6}[0-9]{0,5}$/);
     fc.assert(
       fc.property(fc.array(segment, { maxLength: 4 }), fc.string(), fc.string(), (segments, query, fragment) => {
         const base = `https://shop.example/${segments.join("/")}`;
