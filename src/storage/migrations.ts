@@ -134,6 +134,12 @@ const MIGRATIONS: readonly Migration[] = [
       );
     }
   },
+  // The write log (write-log.ts): one row per batch of hits, holding the batch's effects until a
+  // checkpoint folds them into the tables above and deletes the row.
+  `CREATE TABLE IF NOT EXISTS write_log (
+     seq INTEGER PRIMARY KEY,
+     body TEXT NOT NULL
+   );`,
 ];
 
 /**

@@ -1,15 +1,18 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import type { SiteStore } from "../../src/storage/site-store";
 import { USER_AGENTS } from "../support/collector";
 import { dumpTables } from "../support/storage-dump";
 
 /**
  * 10,000 hits at high concurrency, with faults injected into the site's real Durable Object:
- * storage writes failing half way through hits for a stretch of the load, and resets of the
- * instance (ctx.abort(), as a crash would). A client
- * retries each hit that was not acknowledged (202), with the same event id. Every hit must be
- * counted exactly once: none acknowledged and lost, none counted twice.
+ * storage writes failing at each point of the write path (the write-log insert of a batch; the
+ * visitor upsert, counter upsert, event id insert and log delete of a checkpoint), and resets of
+ * the instance (ctx.abort(), as a crash would): while acknowledged hits are pending in the log,
+ * and in the middle of a checkpoint. A client retries each hit that was not acknowledged (202),
+ * with the same event id. Every hit must be counted exactly once: none acknowledged and lost,
+ * none counted twice.
  */
 const SITE = "faults.test";
 const HITS = 10_000;
@@ -17,27 +20,85 @@ const WAVE = 500;
 
 const store = () => env.SITE_STORE.getByName(SITE);
 
+/** The statements faults are injected into, by the text that starts them. */
+const STATEMENTS = {
+  "log insert": "INSERT INTO write_log",
+  "visitor upsert": "INSERT INTO visitors",
+  "counter upsert": "INSERT INTO hourly_counters",
+  "event id insert": "INSERT INTO seen_events",
+  "log delete": "DELETE FROM write_log",
+} as const;
+type Statement = keyof typeof STATEMENTS;
+type Fault = Statement | "reset in a checkpoint";
+
+/** How often each fault was injected: every injection point must be reached. */
+const reached: Record<Fault, number> = {
+  "log insert": 0,
+  "visitor upsert": 0,
+  "counter upsert": 0,
+  "event id insert": 0,
+  "log delete": 0,
+  "reset in a checkpoint": 0,
+};
+/** The next statement of this kind fails (or, for a reset, aborts the object), once. */
+let armed: Fault | null = null;
+/** The share of write-log inserts (batches) that fail while faults are injected. */
+let logInsertFailureRate = 0;
+
 /**
- * From now until the next reset, about 5 % of the live instance's counter writes throw, half way
- * through a hit's writes: a storage failure injected into the real object, not a mock.
+ * Until the next reset, the live instance's SQL statements go through the injector: a storage
+ * failure injected into the real object (its one SqlStorage, shared by every table module), not a mock.
  */
-async function injectStorageFailures(): Promise<void> {
-  await runInDurableObject(store(), (instance: object) => {
-    const holder = instance as { sql: SqlStorage };
-    const sql = holder.sql;
-    holder.sql = new Proxy(sql, {
-      get(target, property) {
-        if (property !== "exec") {
-          const value: unknown = Reflect.get(target, property);
-          return typeof value === "function" ? value.bind(target) : value;
-        }
-        return (query: string, ...bindings: SqlStorageValue[]) => {
-          if (query.includes("INSERT INTO hourly_counters") && Math.random() < 0.05) throw new Error("injected storage failure");
-          return target.exec(query, ...bindings);
-        };
-      },
-    });
+async function injectFaults(): Promise<void> {
+  await runInDurableObject(store(), (instance: object, state: DurableObjectState) => {
+    const sql = (instance as { sql: SqlStorage }).sql;
+    const exec = sql.exec.bind(sql);
+    const injected = (query: string, ...bindings: SqlStorageValue[]) => {
+      const statement = (Object.keys(STATEMENTS) as Statement[]).find((kind) => query.trimStart().startsWith(STATEMENTS[kind]));
+      if (statement === "log delete" && armed === "reset in a checkpoint") {
+        armed = null;
+        reached["reset in a checkpoint"] += 1;
+        state.abort("injected reset in a checkpoint");
+      }
+      if (statement !== undefined && (armed === statement || (statement === "log insert" && Math.random() < logInsertFailureRate))) {
+        if (armed === statement) armed = null;
+        reached[statement] += 1;
+        throw new Error(`injected storage failure: ${statement}`);
+      }
+      return exec(query, ...bindings);
+    };
+    sql.exec = injected as SqlStorage["exec"];
   });
+}
+
+/** Fails the next statement of one kind, then runs a checkpoint (as a read would) and expects it to fail. */
+async function failCheckpointAt(fault: Fault): Promise<void> {
+  armed = fault;
+  const before = reached[fault];
+  // Called inside the object, so the failure is caught where it happens.
+  const outcome = await runInDurableObject(store(), async (instance: SiteStore) => {
+    try {
+      await instance.checkpoint();
+      return "committed";
+    } catch {
+      return "failed";
+    }
+  }).catch(() => "reset");
+  expect(outcome).toBe(fault === "reset in a checkpoint" ? "reset" : "failed");
+  expect(reached[fault]).toBe(before + 1);
+  armed = null;
+}
+
+/** Resets the object (ctx.abort(), as a crash or a deploy would): its memory is gone, its storage is not. */
+async function reset(): Promise<number> {
+  const logged = await runInDurableObject(
+    store(),
+    (_instance: unknown, state: DurableObjectState) => state.storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM write_log").one().n,
+  );
+  await runInDurableObject(store(), (_instance: unknown, state: DurableObjectState) => state.abort("injected reset")).catch(
+    () => undefined,
+  );
+  return logged;
 }
 
 function send(index: number): Promise<Response> {
@@ -62,7 +123,7 @@ function send(index: number): Promise<Response> {
 }
 
 describe("load and faults", () => {
-  it("counts 10,000 concurrent hits exactly once through storage failures and resets of the Durable Object", async () => {
+  it("counts 10,000 concurrent hits exactly once through storage failures at every write, and resets of the Durable Object", async () => {
     let notAcknowledged = 0;
     const acknowledged = new Set<number>();
     const attempt = async (indexes: number[]) => {
@@ -75,32 +136,50 @@ describe("load and faults", () => {
         }
       }
     };
-    for (let start = 0; start < HITS; start += WAVE) {
-      const wave = Array.from({ length: WAVE }, (_, i) => start + i);
-      const faulty = start === 8 * WAVE || start === 14 * WAVE;
-      const running = attempt(wave);
-      await running;
-      if (faulty) {
-        // Then the instance is reset (ctx.abort(), as a crash or a deploy would): its memory
-        // (salt keys, rate counts, the failing storage below) is gone, its storage is not.
-        await runInDurableObject(store(), (_instance: unknown, state: DurableObjectState) => state.abort("injected reset")).catch(
-          () => undefined,
-        );
+    const pendingAtReset: number[] = [];
+    const checkpointFaults: Fault[] = ["visitor upsert", "counter upsert", "event id insert", "log delete"];
+    for (let wave = 0; wave < HITS / WAVE; wave++) {
+      await attempt(Array.from({ length: WAVE }, (_, i) => wave * WAVE + i));
+      if (wave === 3 || wave === 11) {
+        // A stretch of batches whose log insert fails now and then: their hits are refused (503).
+        logInsertFailureRate = 0.05;
+        await injectFaults();
       }
-      if (start === 4 * WAVE) await injectStorageFailures();
+      // Checkpoints (as a read before a report would run one) failing at each of their statements.
+      const fault = checkpointFaults[wave - 4];
+      if (fault !== undefined) await failCheckpointAt(fault);
+      // Resets while acknowledged hits are pending in the log (between a batch and its checkpoint).
+      if (wave === 8 || wave === 14) pendingAtReset.push(await reset());
+      if (wave === 9) {
+        // A reset in the middle of a checkpoint: its transaction is rolled back.
+        logInsertFailureRate = 0;
+        await injectFaults();
+        await failCheckpointAt("reset in a checkpoint");
+      }
     }
+    logInsertFailureRate = 0;
     // The client retries what was not acknowledged, with the same event ids.
     for (let round = 0; round < 10 && acknowledged.size < HITS; round++) {
       await attempt(Array.from({ length: HITS }, (_, i) => i).filter((index) => !acknowledged.has(index)));
     }
     expect(acknowledged.size).toBe(HITS);
     console.log(
-      JSON.stringify({ record: "load and faults", hits: HITS, refused_by_injected_faults_then_retried: notAcknowledged, resets: 2 }),
+      JSON.stringify({
+        record: "load and faults",
+        hits: HITS,
+        refused_by_injected_faults_then_retried: notAcknowledged,
+        injected: reached,
+        log_rows_pending_at_resets: pendingAtReset,
+      }),
     );
-    // The injected failures really refused hits (about 5 % of four waves).
-    expect(notAcknowledged).toBeGreaterThan(20);
+    // Every injection point was reached; the failing log inserts really refused hits.
+    for (const fault of Object.keys(reached) as Fault[]) expect(reached[fault], fault).toBeGreaterThan(0);
+    expect(notAcknowledged).toBeGreaterThan(0);
+    // At least one reset lost the object's memory while acknowledged hits were only in the log.
+    expect(Math.max(...pendingAtReset)).toBeGreaterThan(0);
 
     const dump = await dumpTables(env.SITE_STORE.getByName(SITE));
+    expect(dump.write_log).toHaveLength(0);
     const sum = (column: string) => (dump.hourly_counters ?? []).reduce((total, row) => total + Number(row[column]), 0);
     expect(sum("hits")).toBe(HITS);
     expect(dump.seen_events).toHaveLength(HITS);
