@@ -9,7 +9,8 @@ import type { DayValue } from "./day-values";
  * the pending state; a checkpoint writes the pending state into the tables (hit-writer.ts).
  */
 export class BatchEffects {
-  readonly counters = new CounterBatch();
+  /** Replaced by an empty batch once folded ahead of the rest (see HitWriter.foldCounters). */
+  counters = new CounterBatch();
   /** The latest state of each visitor-day, by vid: a later batch's state replaces an earlier one's. */
   readonly visitors = new Map<string, VisitorDay>();
   /** Event ids with their local day. */

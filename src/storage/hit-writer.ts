@@ -3,6 +3,7 @@ import { capHitValues } from "../domain/ingest/value-caps";
 import { dayOfHour } from "../domain/time/utc-time";
 import { advanceVisitor, resolveVisitor, type VisitorDay } from "../domain/visitors/visit-tracker";
 import { BatchEffects } from "./batch-effects";
+import { CounterBatch } from "./counter-batch";
 import type { DayValues } from "./day-values";
 import { SeenEvents } from "./seen-events";
 import type { VisitorDays } from "./visitor-days";
@@ -146,6 +147,28 @@ export class HitWriter {
     this.pendingChars = 0;
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
+    this.rowsWrittenByCheckpoints += written.rowsWritten;
+    return written.rowsWritten;
+  }
+
+  /**
+   * Folds the pending counters alone into the tables, for a read of counters: one transaction
+   * writes each merged counter row once and records, in `write_log_folded`, the last log row
+   * whose counters are now in the tables, so a replay after a restart skips them. Visitor rows,
+   * event ids and day values stay pending for the checkpoint (they are not read by reports on
+   * counters), and so do the log rows. Returns the rows written; throws when it failed (the
+   * counters then stay pending).
+   */
+  foldCounters(): number {
+    if (this.pending.counters.isEmpty()) return 0;
+    const through = this.pendingThroughSeq;
+    const counters = this.pending.counters;
+    const written = this.storage.transactionSync(() => {
+      const counted = counters.write(this.sql);
+      return { ...counted, rowsWritten: counted.rowsWritten + this.log.markCountersFolded(through) };
+    });
+    this.dayValues.settle(written.newCounterRows);
+    this.pending.counters = new CounterBatch();
     this.rowsWrittenByCheckpoints += written.rowsWritten;
     return written.rowsWritten;
   }

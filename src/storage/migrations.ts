@@ -140,6 +140,12 @@ const MIGRATIONS: readonly Migration[] = [
      seq INTEGER PRIMARY KEY,
      body TEXT NOT NULL
    );`,
+  // How far each part of the write log was folded ahead of the rest: reads fold the counters
+  // alone ('counters'), so a replay after a restart must not apply those again.
+  `CREATE TABLE IF NOT EXISTS write_log_folded (
+     part TEXT PRIMARY KEY,
+     seq INTEGER NOT NULL
+   ) WITHOUT ROWID;`,
 ];
 
 /**

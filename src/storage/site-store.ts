@@ -63,8 +63,9 @@ export const ALARM_DELAY_AFTER_MIDNIGHT_MS = 60_000;
  * site, straight into the tables) in one transaction; a checkpoint later folds the log into the
  * tables (hit-writer.ts). The runtime's output gate holds every RPC reply until the writes before
  * it are durable, and each hit's reply is sent only after its batch was written. The collector
- * answers 202 only after that reply: an acknowledged hit is stored. Reads and the daily
- * maintenance run a checkpoint first, so they see every acknowledged hit.
+ * answers 202 only after that reply: an acknowledged hit is stored. Reads fold the pending
+ * counters first (segment counts, which read visitor rows, run a whole checkpoint), and the daily
+ * maintenance runs a checkpoint first, so they see every acknowledged hit.
  */
 export class SiteStore extends DurableObject<Env> {
   protected readonly sql: SqlStorage;
@@ -170,31 +171,31 @@ export class SiteStore extends DurableObject<Env> {
 
   /** Sums for a report over whole local days of the site; see domain/reports/report.ts for the figures built on them. */
   async readReport(range: ReportRange, filters: ReportFilters, breakdownLimit: number): Promise<ReportRows> {
-    this.writer.checkpoint();
+    this.writer.foldCounters();
     return this.reports.report(range, filters, breakdownLimit);
   }
 
   /** Visitors reaching each funnel step, for funnels built in domain/reports/segment-reports.ts. */
   async readFunnels(range: ReportRange, filters: ReportFilters): Promise<FunnelStepRow[]> {
-    this.writer.checkpoint();
+    this.writer.foldCounters();
     return this.reports.funnels(range, filters);
   }
 
   /** Channel, source or campaign rows with converting visitors and revenue. */
   async readSegments(range: ReportRange, filters: ReportFilters, dimension: SegmentDimension, limit: number): Promise<BreakdownRows> {
-    this.writer.checkpoint();
+    this.writer.foldCounters();
     return this.reports.segments(range, filters, dimension, limit);
   }
 
   /** Visitors shown each variant, and conversions per variant and goal. */
   async readVariants(range: ReportRange, filters: ReportFilters): Promise<VariantRows> {
-    this.writer.checkpoint();
+    this.writer.foldCounters();
     return this.reports.variants(range, filters);
   }
 
   /** Totals, micro goal visitors and micro+macro pairs for micro-to-macro lift. */
   async readLift(range: ReportRange, filters: ReportFilters): Promise<LiftRows> {
-    this.writer.checkpoint();
+    this.writer.foldCounters();
     return this.reports.lift(range, filters);
   }
 
@@ -204,13 +205,14 @@ export class SiteStore extends DurableObject<Env> {
     filters: ReportFilters,
     membership: { filter: SegmentFilter; value: string },
   ): Promise<SegmentTotal[]> {
+    // Today's segment counts come from the visitor rows: a whole checkpoint.
     this.writer.checkpoint();
     return this.reports.segmentCounts(range, filters, membership);
   }
 
   /** Whether this site has ever counted or dropped a hit. */
   async hasData(): Promise<boolean> {
-    this.writer.checkpoint();
+    this.writer.foldCounters();
     return this.reports.hasData();
   }
 

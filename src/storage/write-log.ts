@@ -73,7 +73,7 @@ export interface LoggedEffects {
 }
 
 /**
- * The `write_log` table: the effects of acknowledged batches of hits that no checkpoint has
+ * The `write_log` and `write_log_folded` tables: the effects of acknowledged batches of hits that no checkpoint has
  * folded into the tables yet, one row per batch (or a few, for a very large one), in order.
  * Appending a batch costs one row written instead of a row per visitor, counter, event id and
  * value; a checkpoint writes the merged effects of many batches once and deletes their rows.
@@ -98,15 +98,21 @@ export class WriteLog {
     return { lastSeq, rowsWritten, bytes };
   }
 
-  /** Every logged effect, merged in seq order (a later visitor state replaces an earlier one). */
+  /**
+   * Every logged effect, merged in seq order (a later visitor state replaces an earlier one),
+   * except counters already folded ahead of the rest (up to `countersFoldedThrough`).
+   */
   readAll(): LoggedEffects {
+    const countersFolded = this.countersFoldedThrough();
     const effects = new BatchEffects();
     let lastSeq = 0;
     let rows = 0;
     let bytes = 0;
     for (const row of this.sql.exec<{ seq: number; body: string }>("SELECT seq, body FROM write_log ORDER BY seq")) {
       // Written only by `append`, from LogEntry values.
-      for (const entry of JSON.parse(row.body) as LogEntry[]) addEntry(effects, entry);
+      for (const entry of JSON.parse(row.body) as LogEntry[]) {
+        if (entry[0] !== "c" || row.seq > countersFolded) addEntry(effects, entry);
+      }
       lastSeq = row.seq;
       rows += 1;
       bytes += row.body.length;
@@ -114,8 +120,30 @@ export class WriteLog {
     return { effects, lastSeq, rows, bytes };
   }
 
-  /** Deletes the rows up to `seq`, folded by a checkpoint in the same transaction; returns the rows written. */
+  /** The last seq whose counters were folded into the tables ahead of its other effects (0: none). */
+  countersFoldedThrough(): number {
+    return this.sql.exec<{ seq: number }>("SELECT seq FROM write_log_folded WHERE part = 'counters'").toArray()[0]?.seq ?? 0;
+  }
+
+  /**
+   * Records that the counters of rows up to `seq` are in the tables (inside the transaction that
+   * wrote them); their rows stay until the rest is folded too. Returns the rows written.
+   */
+  markCountersFolded(seq: number): number {
+    return this.sql.exec(
+      "INSERT INTO write_log_folded (part, seq) VALUES ('counters', ?) ON CONFLICT DO UPDATE SET seq = excluded.seq",
+      seq,
+    ).rowsWritten;
+  }
+
+  /**
+   * Deletes the rows up to `seq`, folded by a checkpoint in the same transaction, and the
+   * counters' mark: a checkpoint folds every row, so the log is empty after it, and seq numbers
+   * may start over (INTEGER PRIMARY KEY reuses them), which a stale mark would then skip.
+   * Returns the rows written.
+   */
   deleteThrough(seq: number): number {
-    return this.sql.exec("DELETE FROM write_log WHERE seq <= ?", seq).rowsWritten;
+    const deleted = this.sql.exec("DELETE FROM write_log WHERE seq <= ?", seq).rowsWritten;
+    return deleted + this.sql.exec("DELETE FROM write_log_folded").rowsWritten;
   }
 }

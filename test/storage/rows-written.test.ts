@@ -88,6 +88,31 @@ describe("rows written per hit", () => {
   });
 });
 
+describe("reads between checkpoints", () => {
+  it("fold the pending counters alone: the checkpoint after them writes only the visitor row and the log deletes", async () => {
+    const store = env.SITE_STORE.getByName("read.test");
+    const readSite = unconfiguredSite("read.test");
+    const record = async (iso: string) =>
+      (
+        await store.record(
+          buildRecordedHit(readSite, { ...incoming("pageview", "/"), url: new URL("https://read.test/") }, at(iso)),
+          identity,
+        )
+      ).rowsWritten;
+    expect(await record("2031-06-01T10:00:00Z")).toBe(3);
+    for (const iso of ["2031-06-01T10:01:00Z", "2031-06-01T10:02:00Z", "2031-06-01T10:03:00Z"]) expect(await record(iso)).toBe(1);
+    // A read folds the counter row (1) and marks the log rows' counters folded (1).
+    expect(await store.hasData()).toBe(true);
+    const hits = await runInDurableObject(
+      store,
+      (_instance, state) => state.storage.sql.exec<{ hits: number }>("SELECT SUM(hits) AS hits FROM hourly_counters").one().hits,
+    );
+    expect(hits).toBe(4);
+    // The visitor row (1), three log rows deleted (3) and the mark deleted (1); no counter row again.
+    expect((await store.checkpoint()).rowsWritten).toBe(5);
+  });
+});
+
 describe("coalesced writes", () => {
   const burst = async (name: string, hits: number, visitors: number) => {
     const store = env.SITE_STORE.getByName(name);
