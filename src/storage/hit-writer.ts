@@ -27,9 +27,8 @@ export interface BatchHitOutcome {
  * A checkpoint runs this long after the first batch that went to the log. Longer folds more
  * batches into each visitor and counter row (fewer rows written per hit: a visitor's row is
  * written once per checkpoint however often it was seen) but keeps more log rows to read back
- * after a restart. Measured with 10 s: 0.5 to 0.6 rows per hit all-in at 1,000 to 1,300 hits/s
- * from 2,000 visitors over a 5 s window (docs/architecture.md); 30 s triples the hits each
- * visitor row and counter row is written for.
+ * after a restart. With 30 s, `npm run bench` measured 0.19 rows per hit all-in at ~1,200
+ * hits/s from 2,000 visitors (docs/architecture.md); with 10 s it was 0.5 to 0.6 over 5 s windows.
  */
 export const CHECKPOINT_DELAY_MS = 30_000;
 /** A checkpoint runs at once when the pending log reaches this many batches ... */
