@@ -17,6 +17,9 @@ benchRoutes.post("/__bench/counter", async (c) => {
 /** Hits recorded, rows written and bytes stored by one site's store. */
 benchRoutes.get("/__bench/usage/:site", async (c) => c.json(await c.env.SITE_STORE.getByName(c.req.param("site")).usage()));
 
+/** Folds what a site's store holds pending in its write log into its tables now (bench/run.mjs, before measuring). */
+benchRoutes.post("/__bench/checkpoint/:site", async (c) => c.json(await c.env.SITE_STORE.getByName(c.req.param("site")).checkpoint()));
+
 /** One simulated day of traffic recorded into a site's store, then that day's maintenance (bench/run.mjs). */
 benchRoutes.post("/__bench/simulate/:site", async (c) => {
   const day = Number(c.req.query("day"));

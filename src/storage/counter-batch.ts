@@ -4,7 +4,15 @@ import { dayOfHour } from "../domain/time/utc-time";
 import type { Attribution, Increments } from "../domain/visitors/visit-tracker";
 import { HOURLY_TABLES } from "./migrations";
 
-type CounterTable = (typeof HOURLY_TABLES)[number]["table"];
+/** A table of counters keyed by hour. */
+export type CounterTable = (typeof HOURLY_TABLES)[number]["table"];
+
+/** One merged counter row: its table, key (hour first, as in HOURLY_TABLES) and sums to add. */
+export interface CounterRow {
+  table: CounterTable;
+  key: SqlStorageValue[];
+  sums: number[];
+}
 type Dims = Attribution & { variant: string };
 
 /** INSERT ... ON CONFLICT DO UPDATE SET sum = sum + excluded.sum, for one counter table. */
@@ -20,20 +28,36 @@ const UPSERT = new Map(HOURLY_TABLES.map((definition) => [definition.table, upse
  * and key) from different hits become one upsert. Written inside the batch's transaction.
  */
 export class CounterBatch {
-  private readonly rows = new Map<CounterTable, Map<string, { key: SqlStorageValue[]; sums: number[] }>>();
+  private readonly byTable = new Map<CounterTable, Map<string, { key: SqlStorageValue[]; sums: number[] }>>();
 
-  private add(table: CounterTable, key: SqlStorageValue[], sums: number[]): void {
-    const byKey = this.rows.get(table) ?? new Map<string, { key: SqlStorageValue[]; sums: number[] }>();
-    this.rows.set(table, byKey);
+  /** Adds increments to one counter row, merged with what the batch already holds for its key. */
+  add(table: CounterTable, key: SqlStorageValue[], sums: number[]): void {
+    const byKey = this.byTable.get(table) ?? new Map<string, { key: SqlStorageValue[]; sums: number[] }>();
+    this.byTable.set(table, byKey);
     const id = key.join("\u001f");
     const existing = byKey.get(id);
     if (!existing) {
-      byKey.set(id, { key, sums: [...sums] });
+      byKey.set(id, { key: [...key], sums: [...sums] });
       return;
     }
     sums.forEach((value, i) => {
       existing.sums[i] = (existing.sums[i] ?? 0) + value;
     });
+  }
+
+  /** Every merged row, for the write log. */
+  rows(): CounterRow[] {
+    return [...this.byTable.entries()].flatMap(([table, byKey]) => [...byKey.values()].map(({ key, sums }) => ({ table, key, sums })));
+  }
+
+  /** True when no increment was added. */
+  isEmpty(): boolean {
+    return this.byTable.size === 0;
+  }
+
+  /** Adds another batch's increments to this one's (pending state gathering batches). */
+  merge(other: CounterBatch): void {
+    for (const { table, key, sums } of other.rows()) this.add(table, key, sums);
   }
 
   /** One hit's increments: its counter row, funnel steps reached and micro/macro pairs. */
@@ -73,7 +97,7 @@ export class CounterBatch {
   write(sql: SqlStorage): { rowsWritten: number; newCounterRows: Map<number, number> } {
     let rowsWritten = 0;
     const newCounterRows = new Map<number, number>();
-    for (const [table, byKey] of this.rows) {
+    for (const [table, byKey] of this.byTable) {
       const statement = UPSERT.get(table) ?? "";
       for (const { key, sums } of byKey.values()) {
         if (table !== "hourly_counters") {

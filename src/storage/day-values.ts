@@ -1,17 +1,25 @@
 import { type CappedDimension, COUNTER_ROWS_PER_DAY_CAP, DAILY_VALUE_CAPS } from "../domain/ingest/value-caps";
 import { firstHourOfDay, lastHourOfDay } from "../domain/time/utc-time";
 
+/** One distinct value of a capped dimension on a local day. */
+export interface DayValue {
+  day: number;
+  dimension: CappedDimension;
+  value: string;
+}
+
 /**
  * The `day_values` table: the distinct values each capped dimension has had on each local day
  * (domain/ingest/value-caps.ts), kept for today and yesterday only (late hits land in yesterday).
  * Also counts each day's counter rows, for the rows-per-day cap. Values are admitted during a
- * batch and become final with the batch: `commit` inside its transaction, then `settle` after it
- * committed, or `rollback` if it failed, so a refused batch leaves no trace here either.
+ * batch (`staged`) and become final with the batch: `settle` once the batch is durable (in the
+ * write log or the tables), or `rollback` if it failed, so a refused batch leaves no trace here
+ * either. They reach the table through `write`, from the quiet path or a checkpoint.
  */
 export class DayValues {
   private readonly known = new Map<number, Map<CappedDimension, Set<string>>>();
   private readonly counterRows = new Map<number, number>();
-  private staged: { day: number; dimension: CappedDimension; value: string }[] = [];
+  private staged: DayValue[] = [];
 
   constructor(private readonly sql: SqlStorage) {}
 
@@ -60,10 +68,28 @@ export class DayValues {
     return rows >= COUNTER_ROWS_PER_DAY_CAP;
   }
 
-  /** Writes the values admitted since the last commit; returns the rows written. */
-  commit(): number {
+  /** The values admitted since the last settle or rollback: the current batch's. */
+  stagedValues(): DayValue[] {
+    return [...this.staged];
+  }
+
+  /**
+   * Known values that are not in the table yet (read back from the write log after a restart):
+   * the caps then count them as the object did before it was reset.
+   */
+  remember(values: readonly DayValue[]): void {
+    for (const { day, dimension, value } of values) {
+      const byDimension = this.valuesOf(day);
+      const set = byDimension.get(dimension) ?? new Set<string>();
+      set.add(value);
+      byDimension.set(dimension, set);
+    }
+  }
+
+  /** Writes admitted values into the table (inside the caller's transaction); returns the rows written. */
+  write(values: readonly DayValue[]): number {
     let rowsWritten = 0;
-    for (const { day, dimension, value } of this.staged) {
+    for (const { day, dimension, value } of values) {
       rowsWritten += this.sql.exec(
         "INSERT INTO day_values (day, dimension, value) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
         day,
@@ -74,7 +100,7 @@ export class DayValues {
     return rowsWritten;
   }
 
-  /** The batch committed: its values are final, and its new counter rows count toward their days. */
+  /** The batch is durable: its values are final; counter rows a write created count toward their days. */
   settle(newCounterRows: ReadonlyMap<number, number>): void {
     this.staged = [];
     for (const [day, rows] of newCounterRows) {

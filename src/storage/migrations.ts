@@ -134,6 +134,18 @@ const MIGRATIONS: readonly Migration[] = [
       );
     }
   },
+  // The write log (write-log.ts): one row per batch of hits, holding the batch's effects until a
+  // checkpoint folds them into the tables above and deletes the row.
+  `CREATE TABLE IF NOT EXISTS write_log (
+     seq INTEGER PRIMARY KEY,
+     body TEXT NOT NULL
+   );`,
+  // How far each part of the write log was folded ahead of the rest: reads fold the counters
+  // alone ('counters'), so a replay after a restart must not apply those again.
+  `CREATE TABLE IF NOT EXISTS write_log_folded (
+     part TEXT PRIMARY KEY,
+     seq INTEGER NOT NULL
+   ) WITHOUT ROWID;`,
 ];
 
 /**

@@ -2,18 +2,16 @@ import { DurableObject } from "cloudflare:workers";
 import { readSettings } from "../config/settings";
 import { ClientRateLimit } from "../domain/ingest/rate-limit";
 import type { RecordedHit } from "../domain/ingest/recorded-hit";
-import { capHitValues } from "../domain/ingest/value-caps";
 import type { BreakdownRows, CountedDropReason, FunnelStepRow, ReportRange, ReportRows } from "../domain/reports/report";
 import type { ReportFilters } from "../domain/reports/report-filter";
 import type { SegmentDimension } from "../domain/reports/segment-reports";
 import { DEFAULT_TIME_ZONE, localDayOf, nextLocalMidnight } from "../domain/time/site-time";
 import { dayOfHour, firstHourOfDay } from "../domain/time/utc-time";
 import type { SegmentFilter } from "../domain/visitors/segment-rollup";
-import { advanceVisitor, resolveVisitor, type VisitorDay } from "../domain/visitors/visit-tracker";
 import { visitorHash } from "../domain/visitors/visitor-hash";
-import { CounterBatch } from "./counter-batch";
 import { DayValues } from "./day-values";
 import { DropCounter } from "./drop-counter";
+import { HitWriter, type QueuedHit } from "./hit-writer";
 import { HOURLY_TABLES, migrate } from "./migrations";
 import { type LiftRows, ReportReader, type VariantRows } from "./report-reader";
 import { type SegmentTotal, VisitorDays } from "./visitor-days";
@@ -39,11 +37,8 @@ export interface RecordOutcome {
   duplicate?: boolean;
 }
 
-/** A hit whose visitor ids are known, waiting for its batch's transaction. */
-interface PendingHit {
-  hit: RecordedHit;
-  todayVid: string;
-  yesterdayVid: string | null;
+/** A hit whose visitor ids are known, waiting for its batch's write. */
+interface PendingHit extends QueuedHit {
   resolve: (outcome: RecordOutcome) => void;
   reject: (error: unknown) => void;
 }
@@ -53,6 +48,11 @@ interface PendingHit {
  * arrive together share one transaction and merge their counter writes.
  */
 const BATCH_WINDOW_MS = 4;
+/**
+ * A batch takes at most this many hits (the rest wait for the next batch), so its write-log row
+ * stays small (write-log.ts splits a body over 60,000 characters across rows anyway).
+ */
+const MAX_BATCH_HITS = 200;
 
 /** Alarms fire a little after midnight so that the new day's salt is due. */
 export const ALARM_DELAY_AFTER_MIDNIGHT_MS = 60_000;
@@ -64,10 +64,13 @@ export const ALARM_DELAY_AFTER_MIDNIGHT_MS = 60_000;
  * (visitor-salts.ts), visitor-days and their roll-ups (visitor-days.ts), drops (drop-counter.ts),
  * counters (counter-batch.ts, read by report-reader.ts).
  *
- * Durability: hits are written in batches, each in one transaction (see `flush`); the runtime's
- * output gate holds every RPC reply until the writes before it are durable, and each hit's reply
- * is sent only after its batch committed. The collector answers 202 only after that reply: an
- * acknowledged hit is stored.
+ * Durability: hits are written in batches (see `flush`), each as one write-log row (or, on a quiet
+ * site, straight into the tables) in one transaction; a checkpoint later folds the log into the
+ * tables (hit-writer.ts). The runtime's output gate holds every RPC reply until the writes before
+ * it are durable, and each hit's reply is sent only after its batch was written. The collector
+ * answers 202 only after that reply: an acknowledged hit is stored. Reads fold the pending
+ * counters first (segment counts, which read visitor rows, run a whole checkpoint), and the daily
+ * maintenance runs a checkpoint first, so they see every acknowledged hit.
  */
 export class SiteStore extends DurableObject<Env> {
   protected readonly sql: SqlStorage;
@@ -81,7 +84,8 @@ export class SiteStore extends DurableObject<Env> {
   /** The site's time zone as last recorded (site_settings), for the alarm and maintenance. */
   private timeZone: string = DEFAULT_TIME_ZONE;
   /** Hits waiting for the next batch write (see flush). */
-  private pending: PendingHit[] = [];
+  private queued: PendingHit[] = [];
+  protected readonly writer: HitWriter;
   private flushScheduled = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -92,8 +96,11 @@ export class SiteStore extends DurableObject<Env> {
     this.drops = new DropCounter(this.sql);
     this.dayValues = new DayValues(this.sql);
     this.reports = new ReportReader(this.sql, this.drops, this.visitorDays);
+    this.writer = new HitWriter(ctx.storage, this.sql, this.visitorDays, this.dayValues);
     void ctx.blockConcurrencyWhile(async () => {
       migrate(this.sql);
+      // Acknowledged hits not yet folded into the tables (the object was reset since) are pending again.
+      this.writer.restore();
       this.timeZone =
         this.sql.exec<{ value: string }>("SELECT value FROM site_settings WHERE key = 'time_zone'").toArray()[0]?.value ??
         DEFAULT_TIME_ZONE;
@@ -122,7 +129,7 @@ export class SiteStore extends DurableObject<Env> {
     // The hit joins the batch being collected; every hit of the batch is answered once the
     // batch's one transaction has committed (the output gate holds replies until it is durable).
     return new Promise<RecordOutcome>((resolve, reject) => {
-      this.pending.push({ hit, todayVid, yesterdayVid, resolve, reject });
+      this.queued.push({ hit, todayVid, yesterdayVid, resolve, reject });
       if (!this.flushScheduled) {
         this.flushScheduled = true;
         setTimeout(() => this.flush(), BATCH_WINDOW_MS);
@@ -131,22 +138,22 @@ export class SiteStore extends DurableObject<Env> {
   }
 
   /**
-   * Applies the pending hits in arrival order in one transaction: each hit's visitor logic in
-   * turn, counter increments of the same key merged into one upsert and each visitor row
-   * written once. If anything fails, nothing of the batch stays and every hit of it is refused,
-   * so a retry (with an event id) counts each hit once.
+   * Writes up to MAX_BATCH_HITS queued hits as one batch (hit-writer.ts: one write-log row, or on
+   * a quiet site the tables, in one transaction) and answers them; the rest wait for the next
+   * batch. If the write fails, nothing of the batch stays and every hit of it is refused, so a
+   * retry (with an event id) counts each hit once.
    */
   private flush(): void {
     this.flushScheduled = false;
-    const batch = this.pending;
-    this.pending = [];
+    const batch = this.queued.splice(0, MAX_BATCH_HITS);
+    if (this.queued.length > 0) {
+      this.flushScheduled = true;
+      setTimeout(() => this.flush(), 0);
+    }
     let outcomes: RecordOutcome[];
     try {
-      const applied = this.ctx.storage.transactionSync(() => this.applyBatch(batch));
-      this.dayValues.settle(applied.newCounterRows);
-      outcomes = applied.outcomes;
+      outcomes = this.writer.write(batch);
     } catch (error) {
-      this.dayValues.rollback();
       for (const item of batch) item.reject(error);
       return;
     }
@@ -155,44 +162,13 @@ export class SiteStore extends DurableObject<Env> {
     });
   }
 
-  private applyBatch(batch: readonly PendingHit[]): { outcomes: RecordOutcome[]; newCounterRows: Map<number, number> } {
-    const visitors = new Map<string, VisitorDay | null>();
-    const dirty = new Map<string, VisitorDay>();
-    const load = (vid: string) => {
-      if (!visitors.has(vid)) visitors.set(vid, this.visitorDays.load(vid));
-      return visitors.get(vid) ?? null;
-    };
-    const counters = new CounterBatch();
-    let rowsWritten = 0;
-    let recorded = 0;
-    const outcomes = batch.map(({ hit: sent, todayVid, yesterdayVid }): RecordOutcome => {
-      const day = dayOfHour(sent.localHour);
-      if (sent.eventId !== undefined) {
-        // In the same transaction as the hit's counters: both are stored, or neither.
-        const seen = this.sql.exec("INSERT INTO seen_events (id, day) VALUES (?, ?) ON CONFLICT DO NOTHING", sent.eventId, day).rowsWritten;
-        if (seen === 0) return { rowsWritten: 0, duplicate: true };
-        rowsWritten += seen;
-      }
-      // Values over the day's caps count as "(other)" (domain/ingest/value-caps.ts).
-      const hit = capHitValues(sent, (dimension, value) => this.dayValues.admit(day, dimension, value), this.dayValues.atRowCap(day));
-      const { prior } = resolveVisitor(load(todayVid), yesterdayVid === null ? null : load(yesterdayVid), hit.timestamp);
-      const { next, increments, attribution, variant } = advanceVisitor(prior, todayVid, hit);
-      // A visit continuing from yesterday gets a row under today's hash (next.vid), so the rest of
-      // today finds it directly; yesterday's row stays as it was, whole for yesterday's rollup.
-      if (next !== null) {
-        visitors.set(next.vid, next);
-        dirty.set(next.vid, next);
-      }
-      counters.addHit(hit, increments, { ...attribution, variant });
-      recorded += 1;
-      return { rowsWritten: 0 };
-    });
-    for (const visitor of dirty.values()) rowsWritten += this.visitorDays.save(visitor);
-    const written = counters.write(this.sql);
-    rowsWritten += written.rowsWritten + this.dayValues.commit();
-    // Rows are written per batch; each hit is credited its share (exact for a batch of one).
-    const shares = outcomes.map((outcome) => (outcome.duplicate ? outcome : { rowsWritten: rowsWritten / Math.max(1, recorded) }));
-    return { outcomes: shares, newCounterRows: written.newCounterRows };
+  /**
+   * Folds every acknowledged hit still pending (in the write log) into the tables now; returns
+   * the rows that wrote. Used by tests and the benchmark to inspect tables right after posting;
+   * reads and the daily maintenance do the same on their own.
+   */
+  async checkpoint(): Promise<{ rowsWritten: number }> {
+    return { rowsWritten: this.writer.checkpoint() };
   }
 
   /** Counts a hit that was dropped on purpose, so the owner sees what was filtered and why. */
@@ -202,26 +178,31 @@ export class SiteStore extends DurableObject<Env> {
 
   /** Sums for a report over whole local days of the site; see domain/reports/report.ts for the figures built on them. */
   async readReport(range: ReportRange, filters: ReportFilters, breakdownLimit: number): Promise<ReportRows> {
+    this.writer.foldCounters();
     return this.reports.report(range, filters, breakdownLimit);
   }
 
   /** Visitors reaching each funnel step, for funnels built in domain/reports/segment-reports.ts. */
   async readFunnels(range: ReportRange, filters: ReportFilters): Promise<FunnelStepRow[]> {
+    this.writer.foldCounters();
     return this.reports.funnels(range, filters);
   }
 
   /** Channel, source or campaign rows with converting visitors and revenue. */
   async readSegments(range: ReportRange, filters: ReportFilters, dimension: SegmentDimension, limit: number): Promise<BreakdownRows> {
+    this.writer.foldCounters();
     return this.reports.segments(range, filters, dimension, limit);
   }
 
   /** Visitors shown each variant, and conversions per variant and goal. */
   async readVariants(range: ReportRange, filters: ReportFilters): Promise<VariantRows> {
+    this.writer.foldCounters();
     return this.reports.variants(range, filters);
   }
 
   /** Totals, micro goal visitors and micro+macro pairs for micro-to-macro lift. */
   async readLift(range: ReportRange, filters: ReportFilters): Promise<LiftRows> {
+    this.writer.foldCounters();
     return this.reports.lift(range, filters);
   }
 
@@ -231,11 +212,14 @@ export class SiteStore extends DurableObject<Env> {
     filters: ReportFilters,
     membership: { filter: SegmentFilter; value: string },
   ): Promise<SegmentTotal[]> {
+    // Today's segment counts come from the visitor rows: a whole checkpoint.
+    this.writer.checkpoint();
     return this.reports.segmentCounts(range, filters, membership);
   }
 
   /** Whether this site has ever counted or dropped a hit. */
   async hasData(): Promise<boolean> {
+    this.writer.foldCounters();
     return this.reports.hasData();
   }
 
@@ -252,6 +236,8 @@ export class SiteStore extends DurableObject<Env> {
 
   /** The daily work, as of `now`; each step does only what is due, so running it again changes nothing. */
   protected maintain(now: number): void {
+    // Rollups and expiry work on the tables: everything acknowledged must be in them first.
+    this.writer.checkpoint();
     const today = localDayOf(now, this.timeZone);
     // Rotate: the new day's salt exists from midnight on (a day's first hit would make it too).
     if (this.salts.existing(today) === null) void this.createSalt(today);
@@ -265,6 +251,8 @@ export class SiteStore extends DurableObject<Env> {
    * across a 25-hour day, plus the alarm's delay; so does every row keyed by a hash made with it.
    */
   private forgetBefore(oldestKeptDay: number): void {
+    // Pending visitor rows, event ids and values of those days must not be written after this.
+    this.writer.checkpoint();
     this.visitorDays.forgetBefore(oldestKeptDay);
     this.dayValues.forgetBefore(oldestKeptDay);
     this.salts.forgetBefore(oldestKeptDay);

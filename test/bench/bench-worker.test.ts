@@ -18,11 +18,19 @@ describe("the bench worker of npm run bench", () => {
     const usage = (await (await bench("/__bench/usage/usage.test", "GET")).json()) as {
       hitsRecorded: number;
       rowsWritten: number;
+      rowsWrittenByPhase: { ingest: number; checkpoint: number };
       rows: Record<string, number>;
     };
-    // A new visitor's pageview writes its visitor row, one counter row and its page as a value of
-    // the day (the daily caps); the salt is made first.
-    expect(usage).toMatchObject({ hitsRecorded: 1, rowsWritten: 3, rows: { visitors: 1, hourly_counters: 1, salts: 1, day_values: 1 } });
+    // A new visitor's pageview on a quiet site writes straight into the tables: its visitor row,
+    // one counter row and its page as a value of the day (the daily caps); the salt is made first.
+    // Nothing is left in the write log for a checkpoint.
+    expect(usage).toMatchObject({
+      hitsRecorded: 1,
+      rowsWritten: 3,
+      rowsWrittenByPhase: { ingest: 3, checkpoint: 0 },
+      rows: { visitors: 1, hourly_counters: 1, salts: 1, day_values: 1 },
+    });
+    expect(await (await bench("/__bench/checkpoint/usage.test")).json()).toEqual({ rowsWritten: 0 });
   });
 
   it("refuses a simulated day without whole numbers", async () => {

@@ -1,0 +1,244 @@
+import type { RecordedHit } from "../domain/ingest/recorded-hit";
+import { capHitValues } from "../domain/ingest/value-caps";
+import { dayOfHour } from "../domain/time/utc-time";
+import { advanceVisitor, resolveVisitor, type VisitorDay } from "../domain/visitors/visit-tracker";
+import { BatchEffects } from "./batch-effects";
+import { CounterBatch } from "./counter-batch";
+import type { DayValues } from "./day-values";
+import { SeenEvents } from "./seen-events";
+import type { VisitorDays } from "./visitor-days";
+import { WriteLog } from "./write-log";
+
+/** A hit whose visitor ids are known, ready to be written with its batch. */
+export interface QueuedHit {
+  hit: RecordedHit;
+  todayVid: string;
+  yesterdayVid: string | null;
+}
+
+/** What writing a batch did for each of its hits. */
+export interface BatchHitOutcome {
+  /** The hit's share of the rows its batch wrote. */
+  rowsWritten: number;
+  duplicate?: boolean;
+}
+
+/**
+ * A checkpoint runs this long after the first batch that went to the log. Longer folds more
+ * batches into each visitor and counter row (fewer rows written per hit: a visitor's row is
+ * written once per checkpoint however often it was seen) but keeps more log rows to read back
+ * after a restart. With 30 s, `npm run bench` measured 0.19 rows per hit all-in at ~1,200
+ * hits/s from 2,000 visitors (docs/architecture.md); with 10 s it was 0.5 to 0.6 over 5 s windows.
+ */
+export const CHECKPOINT_DELAY_MS = 30_000;
+/** A checkpoint runs at once when the pending log reaches this many batches ... */
+const CHECKPOINT_AFTER_BATCHES = 2_000;
+/**
+ * ... or this many characters of log bodies: a restart reads back a bounded log (row by row,
+ * merged as it goes). A batch of about 20 hits logs about 15 KB (visitor states are most of it),
+ * so under the bench's load 8 MB cut the 30 s cycle to about 14 s; 20 MB leaves it to the timer.
+ */
+const CHECKPOINT_AFTER_CHARS = 20_000_000;
+/**
+ * A batch arriving when nothing is pending and the previous batch is older than this is on a
+ * quiet site: it is written straight into the tables (a log row and its deletion would only add
+ * two rows to it).
+ */
+const QUIET_GAP_MS = 2_000;
+
+/**
+ * The write path of a site's store: a log and a checkpoint.
+ *
+ * Each batch's effects are computed against the current state (the batch so far, then the
+ * pending state, then the tables) and written as one `write_log` row; only once that insert
+ * succeeded are they merged into the pending state (in memory), so the batch's hits can be
+ * acknowledged. A checkpoint writes the pending state into the tables and deletes the log rows it
+ * folded, in one transaction; the pending state is cleared only after it committed. After a
+ * restart `restore` reads the log back into the pending state. Every acknowledged hit is thus in
+ * the tables or in the log, exactly once: the log rows a checkpoint folds disappear with it.
+ */
+export class HitWriter {
+  private readonly log: WriteLog;
+  private readonly seenEvents: SeenEvents;
+  private pending = new BatchEffects();
+  /** The last log row whose effects are in `pending`; 0 when none is. */
+  private pendingThroughSeq = 0;
+  private pendingBatches = 0;
+  private pendingChars = 0;
+  private lastBatchAt = Number.NEGATIVE_INFINITY;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  /** Rows written by batches (log rows, or tables on the quiet path) since this instance started. */
+  rowsWrittenByBatches = 0;
+  /** Rows written by checkpoints since this instance started. */
+  rowsWrittenByCheckpoints = 0;
+
+  constructor(
+    private readonly storage: DurableObjectStorage,
+    private readonly sql: SqlStorage,
+    private readonly visitorDays: VisitorDays,
+    private readonly dayValues: DayValues,
+  ) {
+    this.log = new WriteLog(sql);
+    this.seenEvents = new SeenEvents(sql);
+  }
+
+  /** Reads the log back into the pending state; once, at start, after migrate. */
+  restore(): void {
+    const logged = this.log.readAll();
+    if (logged.rows === 0) return;
+    this.pending = logged.effects;
+    this.pendingThroughSeq = logged.lastSeq;
+    this.pendingBatches = logged.rows;
+    this.pendingChars = logged.bytes;
+    this.dayValues.remember(logged.effects.dayValues);
+    this.scheduleCheckpoint();
+  }
+
+  /**
+   * Writes one batch: to the log (or, on a quiet site, straight into the tables), in one
+   * transaction. Throws when that failed: then nothing of the batch stays, in storage or memory.
+   */
+  write(batch: readonly QueuedHit[]): BatchHitOutcome[] {
+    const now = Date.now();
+    const quiet = this.pendingBatches === 0 && now - this.lastBatchAt > QUIET_GAP_MS;
+    this.lastBatchAt = now;
+    let rowsWritten = 0;
+    let computed: { effects: BatchEffects; duplicates: boolean[] };
+    try {
+      computed = this.effectsOf(batch);
+      const { effects } = computed;
+      if (quiet) {
+        const written = this.storage.transactionSync(() => this.writeTables(effects));
+        this.dayValues.settle(written.newCounterRows);
+        rowsWritten = written.rowsWritten;
+      } else if (!effects.isEmpty()) {
+        const appended = this.storage.transactionSync(() => this.log.append(effects));
+        this.dayValues.settle(new Map());
+        this.pending.merge(effects);
+        this.pendingThroughSeq = appended.lastSeq;
+        this.pendingBatches += 1;
+        this.pendingChars += appended.bytes;
+        rowsWritten = appended.rowsWritten;
+      }
+    } catch (error) {
+      this.dayValues.rollback();
+      throw error;
+    }
+    this.rowsWrittenByBatches += rowsWritten;
+    if (this.pendingBatches >= CHECKPOINT_AFTER_BATCHES || this.pendingChars >= CHECKPOINT_AFTER_CHARS) this.checkpointSoon(0);
+    else if (this.pendingBatches > 0) this.scheduleCheckpoint();
+    const recorded = computed.duplicates.filter((duplicate) => !duplicate).length;
+    // Rows are written per batch; each hit is credited its share (exact for a batch of one).
+    return computed.duplicates.map((duplicate) =>
+      duplicate ? { rowsWritten: 0, duplicate: true } : { rowsWritten: rowsWritten / Math.max(1, recorded) },
+    );
+  }
+
+  /**
+   * Writes the pending state into the tables and deletes the folded log rows, in one
+   * transaction; returns the rows written (0 when nothing was pending). Throws when that failed:
+   * everything then stays pending, and in the log, for the next checkpoint.
+   */
+  checkpoint(): number {
+    if (this.pendingBatches === 0) return 0;
+    const through = this.pendingThroughSeq;
+    const written = this.storage.transactionSync(() => {
+      const tables = this.writeTables(this.pending);
+      return { ...tables, rowsWritten: tables.rowsWritten + this.log.deleteThrough(through) };
+    });
+    this.dayValues.settle(written.newCounterRows);
+    this.pending = new BatchEffects();
+    this.pendingThroughSeq = 0;
+    this.pendingBatches = 0;
+    this.pendingChars = 0;
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    this.rowsWrittenByCheckpoints += written.rowsWritten;
+    return written.rowsWritten;
+  }
+
+  /**
+   * Folds the pending counters alone into the tables, for a read of counters: one transaction
+   * writes each merged counter row once and records, in `write_log_folded`, the last log row
+   * whose counters are now in the tables, so a replay after a restart skips them. Visitor rows,
+   * event ids and day values stay pending for the checkpoint (they are not read by reports on
+   * counters), and so do the log rows. Returns the rows written; throws when it failed (the
+   * counters then stay pending).
+   */
+  foldCounters(): number {
+    if (this.pending.counters.isEmpty()) return 0;
+    const through = this.pendingThroughSeq;
+    const counters = this.pending.counters;
+    const written = this.storage.transactionSync(() => {
+      const counted = counters.write(this.sql);
+      return { ...counted, rowsWritten: counted.rowsWritten + this.log.markCountersFolded(through) };
+    });
+    this.dayValues.settle(written.newCounterRows);
+    this.pending.counters = new CounterBatch();
+    this.rowsWrittenByCheckpoints += written.rowsWritten;
+    return written.rowsWritten;
+  }
+
+  /** A checkpoint CHECKPOINT_DELAY_MS after the first pending batch, unless one is due already. */
+  private scheduleCheckpoint(): void {
+    if (this.timer === null) this.checkpointSoon(CHECKPOINT_DELAY_MS);
+  }
+
+  private checkpointSoon(delayMs: number): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      try {
+        this.checkpoint();
+      } catch {
+        // Everything stayed pending and logged; try again later.
+        this.scheduleCheckpoint();
+      }
+    }, delayMs);
+  }
+
+  /**
+   * The batch's effects, hit by hit in arrival order, against the current state: the batch so
+   * far, then the pending state, then the tables. Day values are admitted (staged) on the way.
+   */
+  private effectsOf(batch: readonly QueuedHit[]): { effects: BatchEffects; duplicates: boolean[] } {
+    const effects = new BatchEffects();
+    const stored = new Map<string, VisitorDay | null>();
+    const load = (vid: string): VisitorDay | null => {
+      const current = effects.visitors.get(vid) ?? this.pending.visitors.get(vid);
+      if (current !== undefined) return current;
+      if (!stored.has(vid)) stored.set(vid, this.visitorDays.load(vid));
+      return stored.get(vid) ?? null;
+    };
+    const duplicates = batch.map(({ hit: sent, todayVid, yesterdayVid }): boolean => {
+      const day = dayOfHour(sent.localHour);
+      if (sent.eventId !== undefined) {
+        const id = sent.eventId;
+        if (effects.events.has(id) || this.pending.events.has(id) || this.seenEvents.has(id)) return true;
+        effects.events.set(id, day);
+      }
+      // Values over the day's caps count as "(other)" (domain/ingest/value-caps.ts).
+      const hit = capHitValues(sent, (dimension, value) => this.dayValues.admit(day, dimension, value), this.dayValues.atRowCap(day));
+      const { prior } = resolveVisitor(load(todayVid), yesterdayVid === null ? null : load(yesterdayVid), hit.timestamp);
+      const { next, increments, attribution, variant } = advanceVisitor(prior, todayVid, hit);
+      // A visit continuing from yesterday gets a row under today's hash (next.vid), so the rest of
+      // today finds it directly; yesterday's row stays as it was, whole for yesterday's rollup.
+      if (next !== null) effects.visitors.set(next.vid, next);
+      effects.counters.addHit(hit, increments, { ...attribution, variant });
+      return false;
+    });
+    effects.dayValues.push(...this.dayValues.stagedValues());
+    return { effects, duplicates };
+  }
+
+  /** Writes effects into the tables (inside the caller's transaction): each visitor and merged counter row once. */
+  private writeTables(effects: BatchEffects): { rowsWritten: number; newCounterRows: Map<number, number> } {
+    let rowsWritten = 0;
+    for (const visitor of effects.visitors.values()) rowsWritten += this.visitorDays.save(visitor);
+    const written = effects.counters.write(this.sql);
+    rowsWritten += written.rowsWritten;
+    for (const [id, day] of effects.events) rowsWritten += this.seenEvents.insert(id, day);
+    rowsWritten += this.dayValues.write(effects.dayValues);
+    return { rowsWritten, newCounterRows: written.newCounterRows };
+  }
+}
