@@ -20,6 +20,8 @@ const BIG_SITE_HITS = Number(process.env.BENCH_BIG_SITE_HITS ?? 1_000_000);
 // Hourly buckets are folded into days after this many days (HOURLY_DETAIL_DAYS) in the bench, so
 // the long run shows folding at work.
 const HOURLY_DETAIL_DAYS = 7;
+// The 365-day report's site: traffic on every day of a year.
+const YEAR_SITE_HITS_PER_DAY = Number(process.env.BENCH_YEAR_SITE_HITS_PER_DAY ?? 1_000);
 const TOKEN = "bench-token";
 // Rows written per hit under sustained load are measured over two checkpoint cycles (30 s each,
 // src/storage/hit-writer.ts: the timer's, then the closing one), with a checkpoint before: what
@@ -225,6 +227,36 @@ try {
     timings.push(performance.now() - started);
   }
   const reportMs = timings.sort((a, b) => a - b)[3];
+  /** Median of 7 reads of a report (after one read that folds anything pending). */
+  const medianReportMs = async (path) => {
+    const times = [];
+    for (let i = 0; i < 8; i++) {
+      const started = performance.now();
+      const response = await get(path);
+      if (!response.ok) throw new Error(`report ${response.status}: ${path}`);
+      await response.json();
+      if (i > 0) times.push(performance.now() - started);
+    }
+    return times.sort((a, b) => a - b)[3];
+  };
+  // The same 90 days with one filter.
+  const reportMsFiltered = await medianReportMs(`/api/stats/big.example?from=${from}&to=${to}&country=DE`);
+
+  // A site with traffic on every day of a year, and its 365-day report.
+  const yearDays = 365;
+  for (let d = 0; d < yearDays; d++) await simulate("year.example", today - yearDays + d, YEAR_SITE_HITS_PER_DAY, 300);
+  const yearFrom = new Date((today - yearDays) * 86_400_000).toISOString().slice(0, 10);
+  const reportMs365 = await medianReportMs(`/api/stats/year.example?from=${yearFrom}&to=${to}`);
+
+  // A lone hit on an otherwise idle site, all-in (its rows, and what a checkpoint then adds).
+  const quiet = await fetch(`${origin}/api/event`, {
+    method: "POST",
+    headers: { "content-type": "text/plain", "user-agent": AGENTS[0], "cf-connecting-ip": "198.18.200.1" },
+    body: JSON.stringify({ n: "pageview", u: "https://quiet.example/", d: "quiet.example" }),
+  });
+  if (quiet.status !== 202) throw new Error(`quiet hit ${quiet.status}`);
+  await fetch(`${origin}/__bench/checkpoint/quiet.example`, { method: "POST" });
+  const quietHitRows = (await (await fetch(`${origin}/__bench/usage/quiet.example`)).json()).rowsWritten;
 
   const rows = [noop, counter, ingest, sustained, polled];
   const table = [
@@ -242,13 +274,19 @@ try {
     rows_written_per_hit_polled: Number(rowsPerHitPolled.toFixed(3)),
     bytes_per_1k_hits: Math.round(bytesPer1k),
     report_ms_90d: Number(reportMs.toFixed(1)),
+    report_ms_90d_filtered: Number(reportMsFiltered.toFixed(1)),
+    report_ms_365d: Number(reportMs365.toFixed(1)),
+    quiet_hit_rows: quietHitRows,
+    hourly_detail_days: HOURLY_DETAIL_DAYS,
   };
   const details = [
     `- ${hits} hits recorded during the measured ingest run (${CONNECTIONS} connections, ${SECONDS} s per scenario after ${WARMUP_SECONDS} s warm-up)`,
     `- rows written per hit over ${ROWS_SECONDS} s of load, all-in: ${summary.rows_written_per_hit} (ingest ${summary.rows_written_per_hit_ingest}, checkpoint ${Number(rowsPerHitCheckpoint.toFixed(3))}); with a report read every 5 s (${polls} reads): ${summary.rows_written_per_hit_polled}; over the ${SECONDS} s run alone: ${Number(rowsPerHitShort.toFixed(3))}`,
     `- bytes stored per 1,000 hits: ${summary.bytes_per_1k_hits}`,
     `- rows held by the site's object after the run: ${JSON.stringify(after.rows)}`,
-    `- 90-day report of a site holding ${big.hitsRecorded} hits over 90 days (${JSON.stringify(big.rows)}, ${big.databaseBytes} bytes): median ${summary.report_ms_90d} ms of 7`,
+    `- 90-day report of a site holding ${big.hitsRecorded} hits over 90 days (${JSON.stringify(big.rows)}, ${big.databaseBytes} bytes): median ${summary.report_ms_90d} ms of 7; with \`country=DE\`: ${summary.report_ms_90d_filtered} ms`,
+    `- 365-day report of a site with ${YEAR_SITE_HITS_PER_DAY} hits on each of 365 days: median ${summary.report_ms_365d} ms of 7`,
+    `- a lone hit on an idle site wrote ${summary.quiet_hit_rows} rows all-in`,
   ].join("\n");
   const longRunTable = [
     `Long run: ${LONG_RUN_DAYS} days of 3,000 hits from 1,000 visitors a day (${longRunSeconds.toFixed(0)} s), hourly detail kept ${HOURLY_DETAIL_DAYS} days:`,
