@@ -54,6 +54,9 @@ const BATCH_WINDOW_MS = 4;
  */
 const MAX_BATCH_HITS = 200;
 
+/** A hit older than this on arrival was dated back by its sender (routes/ingest-route.ts). */
+const LATE_HIT_MS = 60_000;
+
 /** Alarms fire a little after midnight so that the new day's salt is due. */
 export const ALARM_DELAY_AFTER_MIDNIGHT_MS = 60_000;
 
@@ -111,7 +114,8 @@ export class SiteStore extends DurableObject<Env> {
   async record(hit: RecordedHit, identity: VisitorIdentity): Promise<RecordOutcome> {
     await this.useTimeZone(hit.timeZone);
     const day = dayOfHour(hit.localHour);
-    if (day < localDayOf(Date.now(), hit.timeZone)) this.visitorDays.reopen(day);
+    // Only a hit dated back by a trusted sender can land in a day already rolled up.
+    if (Date.now() - hit.timestamp > LATE_HIT_MS && day < localDayOf(Date.now(), hit.timeZone)) this.visitorDays.reopen(day);
     const todayKey = this.salts.existing(day) ?? this.createSalt(day);
     const yesterdayKey = this.salts.existing(day - 1);
     const [todayVid, yesterdayVid, clientKey] = await Promise.all([

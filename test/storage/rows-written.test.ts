@@ -3,6 +3,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { buildRecordedHit, type IncomingHit } from "../../src/domain/ingest/recorded-hit";
 import { unconfiguredSite } from "../../src/domain/site/site";
+import { incomingHit } from "../support/incoming-hit";
 
 /**
  * Rows written per hit is what Durable Object storage bills ($1 per million). These are the
@@ -11,17 +12,7 @@ import { unconfiguredSite } from "../../src/domain/site/site";
 const SITE = "cost.test";
 const site = unconfiguredSite(SITE);
 const identity = { ip: "198.51.100.50", userAgent: "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0" };
-const incoming = (name: string, path: string, extra: Partial<IncomingHit> = {}): IncomingHit => ({
-  name,
-  url: new URL(`https://${SITE}${path}`),
-  referrer: undefined,
-  props: {},
-  revenue: null,
-  scrollDepth: 0,
-  engagedMs: 0,
-  hashRouting: false,
-  ...extra,
-});
+const incoming = (name: string, path: string, extra: Partial<IncomingHit> = {}) => incomingHit(name, `https://${SITE}${path}`, extra);
 const at = (iso: string) => ({ timestamp: Date.parse(iso), country: "NL", device: "desktop" });
 
 /**

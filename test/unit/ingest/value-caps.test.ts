@@ -1,21 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { buildRecordedHit, type IncomingHit } from "../../../src/domain/ingest/recorded-hit";
+import { buildRecordedHit } from "../../../src/domain/ingest/recorded-hit";
 import { type CappedDimension, capHitValues, OTHER_VALUE } from "../../../src/domain/ingest/value-caps";
 import { compileSite, unconfiguredSite } from "../../../src/domain/site/site";
 import { siteSchema } from "../../../src/schemas/site-config-schema";
+import { incomingHit as incoming } from "../../support/incoming-hit";
 
 const context = { timestamp: Date.parse("2031-01-01T10:00:00Z"), country: "LT", device: "desktop" };
-const incoming = (name: string, url: string, extra: Partial<IncomingHit> = {}): IncomingHit => ({
-  name,
-  url: new URL(url),
-  referrer: undefined,
-  props: {},
-  revenue: null,
-  scrollDepth: 0,
-  engagedMs: 0,
-  hashRouting: false,
-  ...extra,
-});
 const admitNothing = () => false;
 const admitAll = () => true;
 
