@@ -41,6 +41,11 @@ export function simulatedHit(
       timestamp: dayStart + Math.floor((index / hitsPerDay) * 86_400_000),
       country: COUNTRIES[visitor % COUNTRIES.length] ?? "DE",
       device: DEVICES[visitor % DEVICES.length] ?? "desktop",
+      region: "(unknown)",
+      regionName: "",
+      city: "(unknown)",
+      browser: "Firefox",
+      os: "Linux",
     },
   );
   return { hit, identity: { ip: `198.18.${visitor >> 8}.${visitor & 255}`, userAgent: `Mozilla/5.0 (bench visitor ${visitor % 3})` } };

@@ -3,9 +3,11 @@ import { readSettings } from "../config/settings";
 import { siteDirectory } from "../config/sites";
 import { deviceClass } from "../domain/ingest/device";
 import { type DropReason, dropReasonFor } from "../domain/ingest/drop-policy";
+import { type RequestGeolocation, readGeolocation, UNKNOWN_GEOLOCATION } from "../domain/ingest/geolocation";
 import { hitTimeProblem } from "../domain/ingest/hit-time";
 import { RATE_LIMIT_PER_MINUTE, SENDER_RATE_LIMIT_PER_MINUTE } from "../domain/ingest/rate-limit";
-import { buildRecordedHit, type IncomingHit, UNKNOWN_COUNTRY } from "../domain/ingest/recorded-hit";
+import { buildRecordedHit, type IncomingHit, type RequestContext } from "../domain/ingest/recorded-hit";
+import { userAgentNames } from "../domain/ingest/user-agent";
 import { unconfiguredSite } from "../domain/site/site";
 import { localHourOf } from "../domain/time/site-time";
 import { shardFor } from "../domain/visitors/shard-routing";
@@ -19,12 +21,6 @@ import { siteStore } from "../storage/site-store-client";
 export const DROP_HEADER = "Stepwise-Dropped";
 
 export const ingestRoute = new Hono<{ Bindings: Env }>();
-
-function countryOf(request: Request, geolocation: "request" | "off"): string {
-  const country = geolocation === "request" ? request.cf?.country : undefined;
-  // "XX" is unknown and "T1" is Tor in Cloudflare's geolocation; neither is a country.
-  return typeof country === "string" && /^[A-Z]{2}$/.test(country) && country !== "XX" ? country : UNKNOWN_COUNTRY;
-}
 
 /**
  * POST /api/event: validates the hit, then for each site it names either counts it or counts
@@ -65,7 +61,12 @@ ingestRoute.post("/api/event", async (c) => {
     hashRouting: event.h === true || event.h === 1,
     ...(event.id ? { eventId: event.id } : {}),
   };
-  const context = { timestamp, country: countryOf(c.req.raw, settings.GEOLOCATION), device: deviceClass(userAgent) };
+  const context: RequestContext = {
+    timestamp,
+    ...(settings.GEOLOCATION === "request" ? readGeolocation(c.req.raw.cf as RequestGeolocation | undefined) : UNKNOWN_GEOLOCATION),
+    device: deviceClass(userAgent),
+    ...userAgentNames(userAgent),
+  };
 
   const outcomes = await Promise.all(
     sites.map(async ({ siteId, site }): Promise<{ site: string; dropped: DropReason | null }> => {

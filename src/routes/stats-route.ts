@@ -2,6 +2,14 @@ import { type Context, Hono } from "hono";
 import { readSettings } from "../config/settings";
 import { siteDirectory } from "../config/sites";
 import { buildReport, type ConfiguredGoal, echoRange } from "../domain/reports/report";
+import {
+  breakdownProblem,
+  exactBreakdowns,
+  filterProblem,
+  type Inexact,
+  type StatsEndpoint,
+  siteDimensions,
+} from "../domain/reports/report-exactness";
 import type { ReportFilters } from "../domain/reports/report-filter";
 import {
   buildFunnelsReport,
@@ -23,6 +31,8 @@ export const statsRoute = new Hono<{ Bindings: Env }>();
 
 const SITE_ID = /^[a-z0-9.-]{1,253}$/;
 const notFound = () => new ApiError(404, "not_found", "No such site, or no data for it.");
+const notExact = (problem: Inexact) =>
+  new ApiError(400, "unsupported_filter", "stepwise does not count this combination, so it cannot answer it exactly.", [problem]);
 
 interface ReportRequest extends StatsQuery {
   siteId: string;
@@ -35,7 +45,7 @@ interface ReportRequest extends StatsQuery {
  * What every stats endpoint does first: the token (before anything looks at the site's data, so a
  * wrong token learns nothing), the query, then the site.
  */
-async function openReport(c: Context<{ Bindings: Env }>, options: { by?: boolean } = {}): Promise<ReportRequest> {
+async function openReport(c: Context<{ Bindings: Env }>, endpoint: StatsEndpoint): Promise<ReportRequest> {
   const settings = readSettings(c.env);
   const siteId = (c.req.param("site") ?? "").toLowerCase();
   await requireReportAccess(c.req.header("authorization"), settings.STATS_TOKEN, siteDirectory(), siteId);
@@ -43,11 +53,22 @@ async function openReport(c: Context<{ Bindings: Env }>, options: { by?: boolean
   const site = siteDirectory().get(siteId);
   const timeZone = site?.timeZone ?? DEFAULT_TIME_ZONE;
   // Dates are the site's local dates; "today" is its local today.
-  const parsed = statsQuerySchema(localDayOf(Date.now(), timeZone), options).safeParse(c.req.query());
+  const parsed = statsQuerySchema(localDayOf(Date.now(), timeZone), {
+    by: endpoint === "channels",
+    properties: site?.properties ?? [],
+  }).safeParse(c.req.query());
   if (!parsed.success) {
     const issues = parsed.error.issues.map((issue) => ({ field: issue.path.join(".") || "(query)", message: issue.message }));
     throw new ApiError(400, "invalid_query", "The query has invalid parameters.", issues);
   }
+  if (parsed.data.breakdowns !== null && endpoint !== "report") {
+    throw new ApiError(400, "invalid_query", "The query has invalid parameters.", [
+      { field: "breakdowns", message: "only GET /api/stats/:site has breakdowns" },
+    ]);
+  }
+  // Exact figures or none (domain/reports/report-exactness.ts, docs/api.md "Exact figures").
+  const problem = filterProblem(endpoint, parsed.data.filters, parsed.data.range.interval);
+  if (problem !== null) throw notExact(problem);
   if (!SITE_ID.test(siteId)) throw notFound();
 
   const store = new SiteShards(c.env, siteId, site?.shards ?? 1, (call) => storeCall(siteId, call));
@@ -87,8 +108,14 @@ const context = (request: ReportRequest) => ({
 
 /** GET /api/stats/:site: totals, conversions, goals, timeseries, breakdowns, engagement, drops. */
 statsRoute.get("/api/stats/:site", async (c) => {
-  const request = await openReport(c);
-  const rows = await request.store.readReport(request.range, request.filters, request.limit);
+  const request = await openReport(c, "report");
+  const all = siteDimensions(request.site?.properties ?? []);
+  const asked = request.breakdowns ?? exactBreakdowns(all, request.filters);
+  for (const dimension of asked) {
+    const problem = breakdownProblem(dimension, request.filters);
+    if (problem !== null) throw notExact(problem);
+  }
+  const rows = await request.store.readReport(request.range, request.filters, request.limit, asked);
   return c.json({
     ...buildReport(request.siteId, request.range, rows, configuredGoals(request.site), request.timeZone),
     filters: request.filters,
@@ -97,7 +124,7 @@ statsRoute.get("/api/stats/:site", async (c) => {
 
 /** GET /api/stats/:site/funnels: visitors per step of each configured funnel. */
 statsRoute.get("/api/stats/:site/funnels", async (c) => {
-  const request = await openReport(c);
+  const request = await openReport(c, "funnels");
   const membership = membershipOf(request.filters, "funnels");
   const { page: _page, goal: _goal, ...visitorFilters } = request.filters;
   const rows = membership
@@ -111,7 +138,7 @@ statsRoute.get("/api/stats/:site/funnels", async (c) => {
 
 /** GET /api/stats/:site/channels?by=channel|source|campaign: conversion by traffic segment. */
 statsRoute.get("/api/stats/:site/channels", async (c) => {
-  const request = await openReport(c, { by: true });
+  const request = await openReport(c, "channels");
   // Every channel is listed, so that they add up to the total; sources and campaigns are top-`limit`.
   const limit = request.by === "channel" ? Number.MAX_SAFE_INTEGER : request.limit;
   const rows = await request.store.readSegments(request.range, request.filters, request.by, limit);
@@ -120,7 +147,7 @@ statsRoute.get("/api/stats/:site/channels", async (c) => {
 
 /** GET /api/stats/:site/variants: A/B variants, per goal, with z-tests between variants. */
 statsRoute.get("/api/stats/:site/variants", async (c) => {
-  const request = await openReport(c);
+  const request = await openReport(c, "variants");
   const { visitors, goals } = await request.store.readVariants(request.range, request.filters);
   return c.json({
     ...context(request),
@@ -131,7 +158,7 @@ statsRoute.get("/api/stats/:site/variants", async (c) => {
 
 /** GET /api/stats/:site/lift: which micro goals go together with macro conversions. */
 statsRoute.get("/api/stats/:site/lift", async (c) => {
-  const request = await openReport(c);
+  const request = await openReport(c, "lift");
   // A goal filter picks the micro goal's row; the counts behind the rates stay unfiltered by it.
   const { goal, page, ...visitorFilters } = request.filters;
   const lift = await request.store.readLift(request.range, visitorFilters);

@@ -102,6 +102,8 @@ const siteId = z
   .max(253)
   .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/, "site id must be a lower-case domain such as shop.example");
 
+const PROPERTY_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+
 export const siteSchema = z.strictObject({
   ...comment,
   id: siteId,
@@ -115,6 +117,15 @@ export const siteSchema = z.strictObject({
   funnels: z.array(funnelSchema).max(20).default([]),
   /** The prop naming a hit's A/B variant. */
   variantProp: z.string().min(1).max(300).default("variant"),
+  /**
+   * Custom properties (keys of a hit's `props`) kept as report dimensions, as Plausible requires them
+   * listed: only these are stored, each with at most 50 values a day (docs/configuration.md).
+   */
+  properties: z
+    .array(z.string().regex(PROPERTY_NAME, "a property name is 1-64 letters, digits, _ or -"))
+    .max(30)
+    .refine((names) => new Set(names).size === names.length, "a property is listed once")
+    .default([]),
   /**
    * SHA-256 (hex) of tokens that may read this site's reports and no other (docs/api.md, "Access and tokens").
    * Hashes, so the file can be committed; the tokens themselves are given to the readers.

@@ -1,5 +1,8 @@
 import { z } from "zod";
+import { propertyDimension } from "../domain/ingest/value-caps";
+import { ADDED_DIMENSIONS, type AddedDimension, type Dimension } from "../domain/reports/dimensions";
 import type { ReportRange } from "../domain/reports/report";
+import { siteDimensions } from "../domain/reports/report-exactness";
 import { FILTER_FIELDS, type FilterField, type ReportFilters } from "../domain/reports/report-filter";
 import { SEGMENT_DIMENSIONS, type SegmentDimension } from "../domain/reports/segment-reports";
 import { parseDay } from "../domain/time/utc-time";
@@ -23,23 +26,47 @@ const day = z.string().transform((text, ctx) => {
 });
 
 const filterValue = z.string().min(1, "a filter needs a value").max(2_000);
-const filterShape = Object.fromEntries(FILTER_FIELDS.map((field) => [field, filterValue.optional()])) as Record<
-  FilterField,
-  z.ZodOptional<typeof filterValue>
->;
+type FilterValue = z.ZodOptional<typeof filterValue>;
+
+/** A filter for every main field, every added dimension and each of the site's allow-listed properties. */
+function filterShape(properties: readonly string[]): Record<FilterField | AddedDimension, FilterValue> {
+  const fields: (FilterField | AddedDimension)[] = [...FILTER_FIELDS, ...ADDED_DIMENSIONS, ...properties.map(propertyDimension)];
+  return Object.fromEntries(fields.map((field) => [field, filterValue.optional()])) as Record<FilterField | AddedDimension, FilterValue>;
+}
+
+/** `breakdowns=page,browser,props.plan`: which breakdowns the report carries (default: every exact one). */
+function breakdownList(dimensions: readonly Dimension[]) {
+  return z.string().transform((text, ctx) => {
+    const names = text
+      .split(",")
+      .map((name) => name.trim())
+      .filter((name) => name !== "");
+    const unknown = names.filter((name) => !(dimensions as readonly string[]).includes(name));
+    if (unknown.length > 0 || names.length === 0) {
+      ctx.addIssue({
+        code: "custom",
+        message: `${unknown.length > 0 ? `unknown breakdown ${unknown.join(", ")}` : "name at least one breakdown"}; this site has ${dimensions.join(", ")}`,
+      });
+      return z.NEVER;
+    }
+    return [...new Set(names)] as Dimension[];
+  });
+}
 
 /**
  * The query of every stats endpoint: range, interval, breakdown size and filters; `by` only
- * where the endpoint has it (channels: channel, source or campaign).
+ * where the endpoint has it (channels: channel, source or campaign); `breakdowns` on the report.
  */
-export function statsQuerySchema(today: number, options: { by?: boolean } = {}) {
+export function statsQuerySchema(today: number, options: { by?: boolean; properties?: readonly string[] } = {}) {
+  const properties = options.properties ?? [];
   return z
     .strictObject({
       from: day.optional(),
       to: day.optional(),
       interval: z.enum(["hour", "day"]).default("day"),
       limit: z.coerce.number().int().min(1).max(REPORT_LIMITS.maxBreakdownRows).default(REPORT_LIMITS.defaultBreakdownRows),
-      ...filterShape,
+      breakdowns: breakdownList(siteDimensions(properties)).optional(),
+      ...filterShape(properties),
       ...(options.by ? { by: z.enum(SEGMENT_DIMENSIONS).default("channel") } : {}),
     })
     .transform((query, ctx) => {
@@ -52,12 +79,13 @@ export function statsQuerySchema(today: number, options: { by?: boolean } = {}) 
         ctx.addIssue({ code: "custom", path: ["to"], message: `at most ${maxDays} days with interval=${query.interval}` });
       const range: ReportRange = { fromDay, toDay, interval: query.interval };
       const filters: ReportFilters = {};
-      for (const field of FILTER_FIELDS) {
-        const value = query[field];
-        if (value !== undefined) filters[field] = value;
+      const queried = query as Record<string, unknown>;
+      for (const field of Object.keys(filterShape(properties))) {
+        const value = queried[field];
+        if (typeof value === "string") filters[field as keyof ReportFilters] = value;
       }
       const by = "by" in query && typeof query.by === "string" ? (query.by as SegmentDimension) : "channel";
-      return { range, limit: query.limit, filters, by };
+      return { range, limit: query.limit, filters, by, breakdowns: query.breakdowns ?? null };
     });
 }
 

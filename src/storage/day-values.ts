@@ -1,4 +1,4 @@
-import { type CappedDimension, COUNTER_ROWS_PER_DAY_CAP, DAILY_VALUE_CAPS } from "../domain/ingest/value-caps";
+import { type CappedDimension, COUNTER_ROWS_PER_DAY_CAP, dailyCapOf } from "../domain/ingest/value-caps";
 import { firstHourOfDay, lastHourOfDay } from "../domain/time/utc-time";
 
 /** One distinct value of a capped dimension on a local day. */
@@ -46,7 +46,7 @@ export class DayValues {
     const set = values.get(dimension) ?? new Set<string>();
     values.set(dimension, set);
     if (set.has(value)) return true;
-    if (set.size >= DAILY_VALUE_CAPS[dimension]) return false;
+    if (set.size >= dailyCapOf(dimension)) return false;
     set.add(value);
     this.staged.push({ day, dimension, value });
     return true;

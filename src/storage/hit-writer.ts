@@ -16,6 +16,12 @@ export interface QueuedHit {
   yesterdayVid: string | null;
 }
 
+/** A visitor-day a batch changed: as it was before the batch (null: new), and after. */
+export interface VisitorChange {
+  before: VisitorDay | null;
+  after: VisitorDay;
+}
+
 /** What writing a batch did for each of its hits. */
 export interface BatchHitOutcome {
   /** The hit's share of the rows its batch wrote. */
@@ -77,6 +83,8 @@ export class HitWriter {
     private readonly sql: SqlStorage,
     private readonly visitorDays: VisitorDays,
     private readonly dayValues: DayValues,
+    /** Told of each visitor-day a batch changed, once the batch is durable (dimension-counters.ts). */
+    private readonly onVisitorsChanged: (changes: VisitorChange[]) => void = () => {},
   ) {
     this.log = new WriteLog(sql);
     this.seenEvents = new SeenEvents(sql);
@@ -103,7 +111,7 @@ export class HitWriter {
     const quiet = this.pendingBatches === 0 && now - this.lastBatchAt > QUIET_GAP_MS;
     this.lastBatchAt = now;
     let rowsWritten = 0;
-    let computed: { effects: BatchEffects; duplicates: boolean[] };
+    let computed: { effects: BatchEffects; duplicates: boolean[]; before: Map<string, VisitorDay | null> };
     try {
       computed = this.effectsOf(batch);
       const { effects } = computed;
@@ -124,6 +132,9 @@ export class HitWriter {
       this.dayValues.rollback();
       throw error;
     }
+    this.onVisitorsChanged(
+      [...computed.effects.visitors.values()].map((after) => ({ before: computed.before.get(after.vid) ?? null, after })),
+    );
     this.rowsWrittenByBatches += rowsWritten;
     if (this.pendingBatches >= CHECKPOINT_AFTER_BATCHES || this.pendingChars >= CHECKPOINT_AFTER_CHARS) this.checkpointSoon(0);
     else if (this.pendingBatches > 0) this.scheduleCheckpoint();
@@ -132,6 +143,16 @@ export class HitWriter {
     return computed.duplicates.map((duplicate) =>
       duplicate ? { rowsWritten: 0, duplicate: true } : { rowsWritten: rowsWritten / Math.max(1, recorded) },
     );
+  }
+
+  /** Acknowledged visitor-days of `day` not yet in the tables. */
+  pendingVisitorsOf(day: number): VisitorDay[] {
+    return [...this.pending.visitors.values()].filter((visitor) => visitor.day === day);
+  }
+
+  /** Days that have pending visitor-days. */
+  pendingDays(): number[] {
+    return [...new Set([...this.pending.visitors.values()].map((visitor) => visitor.day))];
   }
 
   /**
@@ -201,15 +222,20 @@ export class HitWriter {
    * The batch's effects, hit by hit in arrival order, against the current state: the batch so
    * far, then the pending state, then the tables. Day values are admitted (staged) on the way.
    */
-  private effectsOf(batch: readonly QueuedHit[]): { effects: BatchEffects; duplicates: boolean[] } {
+  private effectsOf(batch: readonly QueuedHit[]): {
+    effects: BatchEffects;
+    duplicates: boolean[];
+    before: Map<string, VisitorDay | null>;
+  } {
     const effects = new BatchEffects();
     const stored = new Map<string, VisitorDay | null>();
-    const load = (vid: string): VisitorDay | null => {
-      const current = effects.visitors.get(vid) ?? this.pending.visitors.get(vid);
+    const loadBefore = (vid: string): VisitorDay | null => {
+      const current = this.pending.visitors.get(vid);
       if (current !== undefined) return current;
       if (!stored.has(vid)) stored.set(vid, this.visitorDays.load(vid));
       return stored.get(vid) ?? null;
     };
+    const load = (vid: string): VisitorDay | null => effects.visitors.get(vid) ?? loadBefore(vid);
     const duplicates = batch.map(({ hit: sent, todayVid, yesterdayVid }): boolean => {
       const day = dayOfHour(sent.localHour);
       if (sent.eventId !== undefined) {
@@ -228,7 +254,8 @@ export class HitWriter {
       return false;
     });
     effects.dayValues.push(...this.dayValues.stagedValues());
-    return { effects, duplicates };
+    const before = new Map([...effects.visitors.keys()].map((vid) => [vid, loadBefore(vid)]));
+    return { effects, duplicates, before };
   }
 
   /** Writes effects into the tables (inside the caller's transaction): each visitor and merged counter row once. */

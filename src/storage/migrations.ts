@@ -146,6 +146,31 @@ const MIGRATIONS: readonly Migration[] = [
      part TEXT PRIMARY KEY,
      seq INTEGER NOT NULL
    ) WITHOUT ROWID;`,
+  // The added dimensions (domain/reports/dimensions.ts: browser, os, UTM medium/content/term,
+  // region, city, entry and exit page, allow-listed properties) of closed days: the sums of the
+  // day's visitor-day contributions (domain/visitors/dimension-contribution.ts), written when the
+  // day is rolled up. Open days are summed in memory from their visitor rows. `label` is a
+  // value's display name (a region's); name, goal, class and currency are the event's, "" on a
+  // value's visitor row.
+  `CREATE TABLE IF NOT EXISTS dimension_counters (
+     day INTEGER NOT NULL,
+     dimension TEXT NOT NULL,
+     value TEXT NOT NULL,
+     label TEXT NOT NULL,
+     name TEXT NOT NULL,
+     goal TEXT NOT NULL,
+     class TEXT NOT NULL,
+     currency TEXT NOT NULL,
+     hits INTEGER NOT NULL,
+     visitors INTEGER NOT NULL,
+     goal_visitors INTEGER NOT NULL,
+     class_visitors INTEGER NOT NULL,
+     visits INTEGER NOT NULL,
+     bounces INTEGER NOT NULL,
+     visit_duration_ms INTEGER NOT NULL,
+     revenue_minor INTEGER NOT NULL,
+     PRIMARY KEY (day, dimension, value, label, name, goal, class, currency)
+   ) WITHOUT ROWID;`,
 ];
 
 /**

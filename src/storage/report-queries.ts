@@ -1,9 +1,9 @@
-import { CAPPED_DIMENSIONS, type CappedDimension, OTHER_VALUE } from "../domain/ingest/value-caps";
+import { OTHER_VALUE } from "../domain/ingest/value-caps";
+import type { MainDimension } from "../domain/reports/dimensions";
 import {
+  type BreakdownRows,
   type BucketRow,
   type ClassRow,
-  DIMENSIONS,
-  type Dimension,
   type DimensionRow,
   type EngagementRow,
   type FunnelStepRow,
@@ -14,7 +14,7 @@ import {
   type VariantGoalRow,
 } from "../domain/reports/report";
 import type { FilterField, ReportFilters, VisitorsColumn } from "../domain/reports/report-filter";
-import { convertingColumnFor, visitorsColumnFor } from "../domain/reports/report-filter";
+import { convertingColumnFor, mainFilters, visitorsColumnFor } from "../domain/reports/report-filter";
 import { NO_VARIANT } from "../domain/visitors/visit-tracker";
 
 /**
@@ -36,7 +36,7 @@ const FILTER_COLUMN: Record<FilterField, string> = {
   goal: "goal",
 };
 
-const DIMENSION_COLUMN: Record<Dimension | "variant", string> = {
+const DIMENSION_COLUMN: Record<MainDimension | "variant", string> = {
   page: "page",
   source: "source",
   channel: "channel",
@@ -50,7 +50,7 @@ type Row = Record<string, SqlStorageValue>;
 const num = (value: SqlStorageValue | undefined): number => (typeof value === "number" ? value : 0);
 const str = (value: SqlStorageValue | undefined): string => (typeof value === "string" ? value : "");
 
-/** Hour range plus filters as one WHERE clause and its bindings. */
+/** Hour range plus filters as one WHERE clause and its bindings (the main filters; added ones are read elsewhere). */
 export interface Scope {
   fromHour: number;
   toHour: number;
@@ -60,7 +60,7 @@ export interface Scope {
 function where(scope: Scope, extra?: string): { clause: string; bindings: SqlStorageValue[] } {
   const parts = ["hour BETWEEN ? AND ?"];
   const bindings: SqlStorageValue[] = [scope.fromHour, scope.toHour];
-  for (const [field, value] of Object.entries(scope.filters) as [FilterField, string | undefined][]) {
+  for (const [field, value] of Object.entries(mainFilters(scope.filters)) as [FilterField, string | undefined][]) {
     if (value === undefined) continue;
     parts.push(`${FILTER_COLUMN[field]} = ?`);
     bindings.push(value);
@@ -74,8 +74,13 @@ function all(sql: SqlStorage, query: string, bindings: SqlStorageValue[]): Row[]
 }
 
 /** Everything of a report but the drops, which DropCounter reads. */
-export function readReportRows(sql: SqlStorage, scope: Scope, breakdownLimit: number): Omit<ReportRows, "dropped"> {
-  const visitors = visitorsColumnFor(scope.filters);
+export function readReportRows(
+  sql: SqlStorage,
+  scope: Scope,
+  breakdownLimit: number,
+  dimensions: readonly MainDimension[],
+): Omit<ReportRows, "dropped"> {
+  const visitors = visitorsColumnFor(mainFilters(scope.filters));
   const scoped = where(scope);
   const buckets: BucketRow[] = all(
     sql,
@@ -104,9 +109,9 @@ export function readReportRows(sql: SqlStorage, scope: Scope, breakdownLimit: nu
     scoped.bindings,
   ).map((row) => ({ class: str(row.class) as ClassRow["class"], hits: num(row.hits), classVisitors: num(row.class_visitors) }));
 
-  const breakdowns = Object.fromEntries(
-    DIMENSIONS.map((dimension) => [dimension, readBreakdown(sql, scope, dimension, breakdownLimit)]),
-  ) as ReportRows["breakdowns"];
+  const breakdowns: ReportRows["breakdowns"] = Object.fromEntries(
+    dimensions.map((dimension) => [dimension, readBreakdown(sql, scope, dimension, breakdownLimit)]),
+  );
 
   const engagement = readEngagement(sql, scope);
   const otherHits = readOtherHits(sql, scope);
@@ -142,7 +147,7 @@ export function readTotals(sql: SqlStorage, scope: Scope): { visitors: number; m
   const scoped = where(scope);
   const row = all(
     sql,
-    `SELECT SUM(${visitorsColumnFor(scope.filters)}) AS visitors,
+    `SELECT SUM(${visitorsColumnFor(mainFilters(scope.filters))}) AS visitors,
             SUM(CASE WHEN ${MICRO} THEN class_visitors ELSE 0 END) AS micro_visitors,
             SUM(CASE WHEN ${MACRO} THEN class_visitors ELSE 0 END) AS macro_visitors
        FROM hourly_counters WHERE ${scoped.clause}`,
@@ -155,14 +160,9 @@ export function readTotals(sql: SqlStorage, scope: Scope): { visitors: number; m
  * Top values of one dimension. Pages count the visitors who had a hit on the page that day;
  * the other dimensions describe the whole visitor-day (its first hit), so they count daily uniques.
  */
-export function readBreakdown(
-  sql: SqlStorage,
-  scope: Scope,
-  dimension: Dimension | "variant",
-  limit: number,
-): ReportRows["breakdowns"][Dimension] {
+export function readBreakdown(sql: SqlStorage, scope: Scope, dimension: MainDimension | "variant", limit: number): BreakdownRows {
   const column = DIMENSION_COLUMN[dimension];
-  const visitors: VisitorsColumn = visitorsColumnFor(scope.filters, dimension);
+  const visitors: VisitorsColumn = visitorsColumnFor(mainFilters(scope.filters), dimension);
   const converting = convertingColumnFor(scope.filters);
   const scoped = where(scope, "name != 'engagement'");
   const rows: DimensionRow[] = all(
@@ -256,14 +256,17 @@ export function readVariantGoals(sql: SqlStorage, scope: Scope): VariantGoalRow[
   }));
 }
 
-/** Hits counted under "(other)" per capped dimension: values past the day's caps (domain/ingest/value-caps.ts). */
-function readOtherHits(sql: SqlStorage, scope: Scope): Record<CappedDimension, number> {
+/** The main counters' columns whose values are capped per day (the added ones: report-reader.ts). */
+const CAPPED_COLUMNS = ["page", "source", "campaign", "name", "goal", "variant"] as const;
+
+/** Hits counted under "(other)" per capped main dimension (domain/ingest/value-caps.ts). */
+function readOtherHits(sql: SqlStorage, scope: Scope): Record<string, number> {
   const scoped = where(scope);
   const row = all(
     sql,
-    `SELECT ${CAPPED_DIMENSIONS.map((dimension) => `SUM(CASE WHEN ${dimension} = ? THEN hits ELSE 0 END) AS ${dimension}`).join(", ")}
+    `SELECT ${CAPPED_COLUMNS.map((column) => `SUM(CASE WHEN ${column} = ? THEN hits ELSE 0 END) AS ${column}`).join(", ")}
        FROM hourly_counters WHERE ${scoped.clause}`,
-    [...CAPPED_DIMENSIONS.map(() => OTHER_VALUE), ...scoped.bindings],
+    [...CAPPED_COLUMNS.map(() => OTHER_VALUE), ...scoped.bindings],
   )[0];
-  return Object.fromEntries(CAPPED_DIMENSIONS.map((dimension) => [dimension, num(row?.[dimension])])) as Record<CappedDimension, number>;
+  return Object.fromEntries(CAPPED_COLUMNS.map((column) => [column, num(row?.[column])]));
 }

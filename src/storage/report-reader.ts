@@ -1,3 +1,6 @@
+import { isCappedDimension } from "../domain/ingest/value-caps";
+import { addedBreakdown, addedReportRows, otherValueHits } from "../domain/reports/added-dimension-report";
+import { type Dimension, type MainDimension, scopeOf } from "../domain/reports/dimensions";
 import {
   type BreakdownRows,
   type FunnelStepRow,
@@ -7,10 +10,12 @@ import {
   rangeHours,
   type VariantGoalRow,
 } from "../domain/reports/report";
-import type { ReportFilters } from "../domain/reports/report-filter";
+import { isAddedDimension } from "../domain/reports/report-exactness";
+import { addedFilters, mainFilters, type ReportFilters } from "../domain/reports/report-filter";
 import type { SegmentDimension } from "../domain/reports/segment-reports";
 import type { SegmentFilter } from "../domain/visitors/segment-rollup";
 import { NO_VARIANT } from "../domain/visitors/visit-tracker";
+import type { DimensionCounters } from "./dimension-counters";
 import type { DropCounter } from "./drop-counter";
 import {
   readBreakdown,
@@ -47,15 +52,57 @@ export class ReportReader {
     private readonly sql: SqlStorage,
     private readonly drops: DropCounter,
     private readonly visitorDays: VisitorDays,
+    private readonly dimensions: DimensionCounters,
   ) {}
 
   private scope(range: ReportRange, filters: ReportFilters): Scope {
     return { ...rangeHours(range), filters };
   }
 
-  report(range: ReportRange, filters: ReportFilters, breakdownLimit: number): ReportRows {
+  /**
+   * The report's sums. Main figures and breakdowns come from the main counters; inside an added
+   * filter (one at most, with a goal at most: report-exactness.ts) from that value's added
+   * counters; added breakdowns always from the added counters (dimension-counters.ts).
+   */
+  report(range: ReportRange, filters: ReportFilters, breakdownLimit: number, dimensions: readonly Dimension[]): ReportRows {
     const scope = this.scope(range, filters);
-    return { ...readReportRows(this.sql, scope, breakdownLimit), dropped: this.drops.read(scope.fromHour, scope.toHour) };
+    const { goal } = mainFilters(filters);
+    const [added] = addedFilters(filters);
+    const main = dimensions.filter((dimension): dimension is MainDimension => !isAddedDimension(dimension));
+    const rows: Omit<ReportRows, "dropped"> =
+      added === undefined
+        ? readReportRows(this.sql, scope, breakdownLimit, main)
+        : {
+            ...addedReportRows(
+              this.dimensions.read({
+                dimension: added[0],
+                value: added[1],
+                fromDay: range.fromDay,
+                toDay: range.toDay,
+                byDay: true,
+                ...(goal === undefined ? {} : { goal }),
+              }),
+              goal,
+            ),
+            breakdowns: {},
+          };
+    for (const dimension of dimensions) {
+      if (!isAddedDimension(dimension)) continue;
+      const counted = this.dimensions.read({
+        dimension,
+        fromDay: range.fromDay,
+        toDay: range.toDay,
+        byDay: false,
+        ...(goal === undefined ? {} : { goal }),
+        ...(added === undefined ? {} : { value: added[1] }),
+      });
+      rows.breakdowns[dimension] = addedBreakdown(counted, breakdownLimit, {
+        visits: scopeOf(dimension) !== "hit" && goal === undefined,
+        ...(goal === undefined ? {} : { goal }),
+      });
+      if (isCappedDimension(dimension)) rows.otherHits[dimension] = otherValueHits(counted);
+    }
+    return { ...rows, dropped: this.drops.read(scope.fromHour, scope.toHour) };
   }
 
   funnels(range: ReportRange, filters: ReportFilters): FunnelStepRow[] {

@@ -2,6 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import { readSettings } from "../config/settings";
 import { ClientRateLimit } from "../domain/ingest/rate-limit";
 import type { RecordedHit } from "../domain/ingest/recorded-hit";
+import type { Dimension } from "../domain/reports/dimensions";
 import type { BreakdownRows, CountedDropReason, FunnelStepRow, ReportRange, ReportRows } from "../domain/reports/report";
 import type { ReportFilters } from "../domain/reports/report-filter";
 import type { SegmentDimension } from "../domain/reports/segment-reports";
@@ -10,6 +11,7 @@ import { dayOfHour, firstHourOfDay } from "../domain/time/utc-time";
 import type { SegmentFilter } from "../domain/visitors/segment-rollup";
 import { visitorHash } from "../domain/visitors/visitor-hash";
 import { DayValues } from "./day-values";
+import { DimensionCounters } from "./dimension-counters";
 import { DropCounter } from "./drop-counter";
 import { HitWriter, type QueuedHit } from "./hit-writer";
 import { HOURLY_TABLES, migrate } from "./migrations";
@@ -79,6 +81,7 @@ export class SiteStore extends DurableObject<Env> {
   protected readonly sql: SqlStorage;
   private readonly salts: VisitorSalts;
   private readonly visitorDays: VisitorDays;
+  private readonly dimensions: DimensionCounters;
   private readonly drops: DropCounter;
   private readonly dayValues: DayValues;
   private readonly reports: ReportReader;
@@ -95,11 +98,24 @@ export class SiteStore extends DurableObject<Env> {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     this.salts = new VisitorSalts(this.sql);
-    this.visitorDays = new VisitorDays(this.sql);
+    // Open days' added-dimension sums come from the visitor-days, stored and pending (closures:
+    // the writer is made below).
+    this.dimensions = new DimensionCounters(this.sql, {
+      visitorsOf: (day) => {
+        const byVid = new Map(this.visitorDays.loadDay(day).map((visitor) => [visitor.vid, visitor]));
+        for (const visitor of this.writer.pendingVisitorsOf(day)) byVid.set(visitor.vid, visitor);
+        return [...byVid.values()];
+      },
+      isRolledUp: (day) => this.visitorDays.isRolledUp(day),
+      openDays: () => [...new Set([...this.visitorDays.storedDays(), ...this.writer.pendingDays()])],
+    });
+    this.visitorDays = new VisitorDays(this.sql, this.dimensions);
     this.drops = new DropCounter(this.sql);
     this.dayValues = new DayValues(this.sql);
-    this.reports = new ReportReader(this.sql, this.drops, this.visitorDays);
-    this.writer = new HitWriter(ctx.storage, this.sql, this.visitorDays, this.dayValues);
+    this.reports = new ReportReader(this.sql, this.drops, this.visitorDays, this.dimensions);
+    this.writer = new HitWriter(ctx.storage, this.sql, this.visitorDays, this.dayValues, (changes) =>
+      this.dimensions.applyChanges(changes),
+    );
     void ctx.blockConcurrencyWhile(async () => {
       migrate(this.sql);
       // Acknowledged hits not yet folded into the tables (the object was reset since) are pending again.
@@ -181,9 +197,14 @@ export class SiteStore extends DurableObject<Env> {
   }
 
   /** Sums for a report over whole local days of the site; see domain/reports/report.ts for the figures built on them. */
-  async readReport(range: ReportRange, filters: ReportFilters, breakdownLimit: number): Promise<ReportRows> {
+  async readReport(
+    range: ReportRange,
+    filters: ReportFilters,
+    breakdownLimit: number,
+    dimensions: readonly Dimension[],
+  ): Promise<ReportRows> {
     this.writer.foldCounters();
-    return this.reports.report(range, filters, breakdownLimit);
+    return this.reports.report(range, filters, breakdownLimit, dimensions);
   }
 
   /** Visitors reaching each funnel step, for funnels built in domain/reports/segment-reports.ts. */
@@ -258,6 +279,7 @@ export class SiteStore extends DurableObject<Env> {
     // Pending visitor rows, event ids and values of those days must not be written after this.
     this.writer.checkpoint();
     this.visitorDays.forgetBefore(oldestKeptDay);
+    this.dimensions.forgetBefore(oldestKeptDay);
     this.dayValues.forgetBefore(oldestKeptDay);
     this.salts.forgetBefore(oldestKeptDay);
   }

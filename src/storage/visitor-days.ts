@@ -1,14 +1,15 @@
 import type { ReportRange } from "../domain/reports/report";
 import { type ReportFilters, VISITOR_FILTERS } from "../domain/reports/report-filter";
 import { rollUpVisitorDays, type SegmentFilter, type SegmentKind } from "../domain/visitors/segment-rollup";
-import type { VisitorDay } from "../domain/visitors/visit-tracker";
+import { upgradeVisitorDay, type VisitorDay } from "../domain/visitors/visit-tracker";
 
 type VisitorRow = { vid: string; day: number; state: string };
 
 function visitorFromRow(row: VisitorRow): VisitorDay {
   // Written only by VisitorDays.save, from a VisitorDay.
   const state = JSON.parse(row.state) as Omit<VisitorDay, "vid" | "day">;
-  return { ...state, vid: row.vid, day: row.day };
+  // Rows of older versions lack the fields added since.
+  return upgradeVisitorDay({ ...state, vid: row.vid, day: row.day });
 }
 
 /** A segment count summed over a range. */
@@ -24,8 +25,17 @@ export interface SegmentTotal {
  * salt) and what is made of it when a day ends: the `segment_rollups` counters and the
  * `rolled_up_days` marks (domain/visitors/segment-rollup.ts).
  */
+/** What else is made of a day's visitor rows when it closes (dimension-counters.ts). */
+export interface DayRollUp {
+  rollUp(day: number, visitors: readonly VisitorDay[]): number;
+  reopen(day: number): void;
+}
+
 export class VisitorDays {
-  constructor(private readonly sql: SqlStorage) {}
+  constructor(
+    private readonly sql: SqlStorage,
+    private readonly dayRollUp: DayRollUp = { rollUp: () => 0, reopen: () => {} },
+  ) {}
 
   load(vid: string): VisitorDay | null {
     const row = this.sql.exec<VisitorRow>("SELECT vid, day, state FROM visitors WHERE vid = ?", vid).toArray()[0];
@@ -44,7 +54,8 @@ export class VisitorDays {
     ).rowsWritten;
   }
 
-  private loadDay(day: number): VisitorDay[] {
+  /** Every stored visitor-day of `day`. */
+  loadDay(day: number): VisitorDay[] {
     return this.sql.exec<VisitorRow>("SELECT vid, day, state FROM visitors WHERE day = ?", day).toArray().map(visitorFromRow);
   }
 
@@ -69,12 +80,27 @@ export class VisitorDays {
     if (this.sql.exec("SELECT 1 FROM rolled_up_days WHERE day = ?", day).toArray().length === 0) return;
     this.sql.exec("DELETE FROM segment_rollups WHERE day = ?", day);
     this.sql.exec("DELETE FROM rolled_up_days WHERE day = ?", day);
+    this.dayRollUp.reopen(day);
   }
 
-  /** Folds a finished day's visitor rows into segment counters, once. */
+  isRolledUp(day: number): boolean {
+    return this.sql.exec("SELECT 1 FROM rolled_up_days WHERE day = ?", day).toArray().length > 0;
+  }
+
+  /** Days that have visitor rows (today and yesterday, at most a day more until the alarm). */
+  storedDays(): number[] {
+    return this.sql
+      .exec<{ day: number }>("SELECT DISTINCT day FROM visitors")
+      .toArray()
+      .map((row) => row.day);
+  }
+
+  /** Folds a finished day's visitor rows into segment counters and the added dimensions' counters, once. */
   rollUpDay(day: number): void {
-    if (this.sql.exec("SELECT 1 FROM rolled_up_days WHERE day = ?", day).toArray().length > 0) return;
-    for (const count of rollUpVisitorDays(this.loadDay(day))) {
+    if (this.isRolledUp(day)) return;
+    const visitors = this.loadDay(day);
+    this.dayRollUp.rollUp(day, visitors);
+    for (const count of rollUpVisitorDays(visitors)) {
       this.sql.exec(
         `INSERT INTO segment_rollups (day, kind, key, step, filter, value, source, channel, campaign, country, device, variant, visitors)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)

@@ -1,5 +1,5 @@
 import type { CappedDimension } from "../domain/ingest/value-caps";
-import type { VisitorDay } from "../domain/visitors/visit-tracker";
+import { upgradeVisitorDay, type VisitorDay } from "../domain/visitors/visit-tracker";
 import { BatchEffects } from "./batch-effects";
 import type { CounterTable } from "./counter-batch";
 
@@ -52,7 +52,8 @@ function addEntry(effects: BatchEffects, entry: LogEntry): void {
       effects.counters.add(entry[1], entry[2], entry[3]);
       break;
     case "v":
-      effects.visitors.set(entry[1].vid, entry[1]);
+      // A log written by an older version lacks the fields added since.
+      effects.visitors.set(entry[1].vid, upgradeVisitorDay(entry[1]));
       break;
     case "e":
       effects.events.set(entry[1], entry[2]);

@@ -106,19 +106,24 @@ interface MainReport {
   totals: { visitors: number; pageviews: number; events: number };
   conversions: { macro: { count: number; visitors: number }; micro: { count: number; visitors: number } };
   engagement: { visit_duration_s: number };
+  breakdowns: Record<string, Record<string, unknown>[]>;
 }
 
 /** Every endpoint's answer for a day, without what names the day or depends on seconds between hits. */
 async function everything(day: string): Promise<Record<string, unknown>> {
-  const { range: _range, engagement, timeseries, ...main } = await get<MainReport>(day, "");
+  const { range: _range, engagement, timeseries, breakdowns, ...main } = await get<MainReport>(day, "");
   const { visit_duration_s: _duration, ...engagementWithoutDuration } = engagement;
+  // Entry pages, browsers and the other added dimensions carry their visits' durations too.
+  const breakdownsWithoutDuration = Object.fromEntries(
+    Object.entries(breakdowns).map(([dimension, rows]) => [dimension, rows.map(({ visit_duration_s: _d, ...row }) => row)]),
+  );
   const points = timeseries.map(({ t: _t, ...point }) => point);
   const strip = async (endpoint: string, extra = "") => {
     const { range: _r, ...rest } = await get<Record<string, unknown>>(day, endpoint, extra);
     return rest;
   };
   return {
-    main: { ...main, timeseries: points, engagement: engagementWithoutDuration },
+    main: { ...main, timeseries: points, engagement: engagementWithoutDuration, breakdowns: breakdownsWithoutDuration },
     funnels: await strip("/funnels"),
     funnelsOnHome: await strip("/funnels", "&page=/"),
     channels: await strip("/channels"),

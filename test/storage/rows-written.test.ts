@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { buildRecordedHit, type IncomingHit } from "../../src/domain/ingest/recorded-hit";
 import { unconfiguredSite } from "../../src/domain/site/site";
 import { incomingHit } from "../support/incoming-hit";
+import { requestContext } from "../support/request-context";
 
 /**
  * Rows written per hit is what Durable Object storage bills ($1 per million). These are the
@@ -13,7 +14,7 @@ const SITE = "cost.test";
 const site = unconfiguredSite(SITE);
 const identity = { ip: "198.51.100.50", userAgent: "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0" };
 const incoming = (name: string, path: string, extra: Partial<IncomingHit> = {}) => incomingHit(name, `https://${SITE}${path}`, extra);
-const at = (iso: string) => ({ timestamp: Date.parse(iso), country: "NL", device: "desktop" });
+const at = (iso: string) => requestContext(Date.parse(iso), { country: "NL" });
 
 /**
  * How the write path spends rows (src/storage/hit-writer.ts): a batch on a quiet site (nothing

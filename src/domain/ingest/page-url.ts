@@ -6,6 +6,8 @@ export interface CampaignParams {
   source: string;
   medium: string;
   campaign: string;
+  content: string;
+  term: string;
 }
 
 /** Ad-network click ids. Only which one was present is kept, never its value (it names one click). */
@@ -80,6 +82,8 @@ export function readPageLocation(url: URL, hashRouting: boolean): PageLocation {
       source: param(url, "utm_source") || param(url, "ref") || param(url, "source"),
       medium: param(url, "utm_medium"),
       campaign: param(url, "utm_campaign"),
+      content: param(url, "utm_content"),
+      term: param(url, "utm_term"),
     },
     clickId,
   };

@@ -3,12 +3,14 @@ import { ENGAGEMENT_EVENT, PAGEVIEW_EVENT } from "../site/event-name";
 import type { CompiledSite } from "../site/site";
 import { localHourOf } from "../time/site-time";
 import { type FunnelMatch, funnelMatchesFor } from "../visitors/funnel";
-import { type Attribution, NO_VARIANT } from "../visitors/visit-tracker";
+import { type Attribution, type HitProperty, NO_VARIANT } from "../visitors/visit-tracker";
 import { type Classification, classifyHit } from "./classify";
+import type { Geolocation } from "./geolocation";
 import type { Money } from "./money";
 import { readPageLocation } from "./page-url";
 import { redactValue } from "./redact";
 import { classifyTrafficSource } from "./traffic-source";
+import type { UserAgentNames } from "./user-agent";
 import type { BoundedValues } from "./value-caps";
 
 /** A validated hit, before it is tied to a site. */
@@ -25,10 +27,12 @@ export interface IncomingHit {
   eventId?: string;
 }
 
-/** Request facts that are not personal: the IP and User-Agent never enter a RecordedHit. */
-export interface RequestContext {
+/**
+ * Request facts that are not personal: the IP and User-Agent never enter a RecordedHit, only the
+ * place Cloudflare locates the request in and the device class, browser and OS names.
+ */
+export interface RequestContext extends Geolocation, UserAgentNames {
   timestamp: number;
-  country: string;
   device: string;
 }
 
@@ -48,6 +52,8 @@ export interface RecordedHit {
   variant: string;
   /** Funnel steps this hit satisfies. */
   funnels: FunnelMatch[];
+  /** The hit's custom properties the site allow-lists (`properties`), redacted. */
+  props: HitProperty[];
   /** The client's event id: a retry with the same id is recorded once. */
   eventId?: string;
   scrollDepth: number;
@@ -56,9 +62,16 @@ export interface RecordedHit {
   bounded: BoundedValues;
 }
 
-export const UNKNOWN_COUNTRY = "(unknown)";
-
 const MAX_VARIANT_LENGTH = 100;
+const MAX_PROPERTY_VALUE_LENGTH = 300;
+
+/** The allow-listed properties of a hit, as stored: redacted whole before the length cap, "" left out. */
+function allowedProperties(allowed: readonly string[], props: Readonly<Record<string, string>>): HitProperty[] {
+  return allowed.flatMap((name) => {
+    const value = redactValue(props[name]?.trim() ?? "").slice(0, MAX_PROPERTY_VALUE_LENGTH);
+    return value === "" ? [] : [{ name, value }];
+  });
+}
 
 /** Builds the hit to record for one site: cleans the URL, classifies, attributes. Pure. */
 export function buildRecordedHit(site: CompiledSite, hit: IncomingHit, context: RequestContext): RecordedHit {
@@ -80,9 +93,19 @@ export function buildRecordedHit(site: CompiledSite, hit: IncomingHit, context: 
     name,
     page: location.path,
     classification,
-    attribution: { ...traffic, country: context.country, device: context.device },
+    attribution: {
+      ...traffic,
+      country: context.country,
+      region: context.region,
+      regionName: context.regionName,
+      city: context.city,
+      device: context.device,
+      browser: context.browser,
+      os: context.os,
+    },
     variant: redactValue(hit.props[site.variantProp]?.trim() ?? "").slice(0, MAX_VARIANT_LENGTH) || NO_VARIANT,
     funnels: funnelMatchesFor(site.funnels, { kind: classification.kind, goal: classification.goal, path: location.path }),
+    props: allowedProperties(site.properties, hit.props),
     ...(hit.eventId ? { eventId: hit.eventId } : {}),
     scrollDepth: classification.kind === "engagement" ? hit.scrollDepth : 0,
     engagedMs: classification.kind === "engagement" ? hit.engagedMs : 0,

@@ -23,6 +23,10 @@ export interface TrafficSource {
   source: string;
   channel: Channel;
   campaign: string;
+  /** `utm_medium`, `utm_content` and `utm_term` as sent (lower-cased), NO_SOURCE when absent. */
+  medium: string;
+  content: string;
+  term: string;
 }
 
 // Brands match on a label boundary with any TLD: "google" is google.com, google.co.uk, news.google.de.
@@ -121,10 +125,17 @@ export function classifyTrafficSource(location: PageLocation, referrer: string |
   const host = referrerHost(referrer);
   // A referrer on the site itself is navigation, not a source.
   const externalHost = host !== "" && host !== location.hostname.replace(/^www\./, "") ? host : "";
-  const { medium, campaign } = location.campaign;
+  const { medium, campaign, content, term } = location.campaign;
   const source = location.campaign.source || externalHost;
   const channel = channelFor(source, medium, location.clickId);
-  return { source: source || NO_SOURCE, channel, campaign: campaign || NO_SOURCE };
+  return {
+    source: source || NO_SOURCE,
+    channel,
+    campaign: campaign || NO_SOURCE,
+    medium: medium || NO_SOURCE,
+    content: content || NO_SOURCE,
+    term: term || NO_SOURCE,
+  };
 }
 
 function channelFor(source: string, medium: string, clickId: ClickId | null): Channel {

@@ -18,16 +18,33 @@ export const DAILY_VALUE_CAPS = {
   /** Goals named after an event that carried revenue and matched no configured goal. */
   goal: 200,
   variant: 100,
+  utm_medium: 300,
+  utm_content: 300,
+  utm_term: 300,
 } as const;
-export type CappedDimension = keyof typeof DAILY_VALUE_CAPS;
-export const CAPPED_DIMENSIONS = Object.keys(DAILY_VALUE_CAPS) as CappedDimension[];
+/** Distinct values per allow-listed custom property (`props.<name>`) and local day. */
+export const PROPERTY_VALUES_CAP = 50;
+
+export type FixedCappedDimension = keyof typeof DAILY_VALUE_CAPS;
+export type CappedDimension = FixedCappedDimension | `props.${string}`;
+export const CAPPED_DIMENSIONS = Object.keys(DAILY_VALUE_CAPS) as FixedCappedDimension[];
+
+export const propertyDimension = (name: string): `props.${string}` => `props.${name}`;
+
+export const isCappedDimension = (dimension: string): dimension is CappedDimension =>
+  dimension.startsWith("props.") || dimension in DAILY_VALUE_CAPS;
+
+export function dailyCapOf(dimension: CappedDimension): number {
+  return dimension.startsWith("props.") ? PROPERTY_VALUES_CAP : DAILY_VALUE_CAPS[dimension as FixedCappedDimension];
+}
 
 export const OTHER_VALUE = "(other)";
 
 /**
  * Counter rows a site keeps per local day. Values within the caps can still combine freshly on
  * every hit (1,000 pages x 300 sources x ...); once a day holds this many rows, its later hits
- * are counted in a coarser form (page, source and campaign as OTHER_VALUE), so a day's storage
+ * are counted in a coarser form (page, source, campaign, UTM content and term and property values
+ * as OTHER_VALUE), so a day's storage
  * stays bounded while every total, goal, funnel and conversion stays exact.
  */
 export const COUNTER_ROWS_PER_DAY_CAP = 25_000;
@@ -56,16 +73,21 @@ export function capHitValues(hit: RecordedHit, admit: AdmitValue, coarse: boolea
     bounded || PLACEHOLDERS.has(value) || admit(dimension, value) ? value : OTHER_VALUE;
   const coarsen = (dimension: CappedDimension, value: string) =>
     coarse && !PLACEHOLDERS.has(value) ? OTHER_VALUE : keep(dimension, value);
+  const { attribution } = hit;
   return {
     ...hit,
     page: coarsen("page", hit.page),
     name: keep("name", hit.name, hit.bounded.name),
     classification: { ...hit.classification, goal: keep("goal", hit.classification.goal, hit.bounded.goal) },
     attribution: {
-      ...hit.attribution,
-      source: coarsen("source", hit.attribution.source),
-      campaign: coarsen("campaign", hit.attribution.campaign),
+      ...attribution,
+      source: coarsen("source", attribution.source),
+      campaign: coarsen("campaign", attribution.campaign),
+      medium: keep("utm_medium", attribution.medium),
+      content: coarsen("utm_content", attribution.content),
+      term: coarsen("utm_term", attribution.term),
     },
     variant: keep("variant", hit.variant),
+    props: hit.props.map(({ name, value }) => ({ name, value: coarsen(propertyDimension(name), value) })),
   };
 }

@@ -1,3 +1,5 @@
+import type { AddedDimension } from "./dimensions";
+
 /**
  * Filters every stats endpoint accepts (docs/api.md, "Filters"). Values match exactly.
  *
@@ -9,7 +11,25 @@
  */
 export const FILTER_FIELDS = ["page", "channel", "source", "country", "device", "variant", "goal"] as const;
 export type FilterField = (typeof FILTER_FIELDS)[number];
-export type ReportFilters = Partial<Record<FilterField, string>>;
+/**
+ * Main filters (columns of the main counters) and at most one added dimension (browser, os, ...,
+ * `props.<name>`; see dimensions.ts and report-exactness.ts for what they combine with).
+ */
+export type ReportFilters = Partial<Record<FilterField | AddedDimension, string>>;
+
+/** The main filters alone. */
+export function mainFilters(filters: ReportFilters): Partial<Record<FilterField, string>> {
+  const main: Partial<Record<FilterField, string>> = {};
+  for (const field of FILTER_FIELDS) if (filters[field] !== undefined) main[field] = filters[field];
+  return main;
+}
+
+/** The added-dimension filters, as [dimension, value] pairs. */
+export function addedFilters(filters: ReportFilters): [AddedDimension, string][] {
+  return Object.entries(filters).flatMap(([field, value]) =>
+    value !== undefined && !(FILTER_FIELDS as readonly string[]).includes(field) ? [[field as AddedDimension, value]] : [],
+  );
+}
 
 /** Filters on what describes a whole visitor-day; the only ones funnel and lift counters carry. */
 export const VISITOR_FILTERS = ["channel", "source", "country", "device", "variant"] as const satisfies readonly FilterField[];

@@ -1,16 +1,15 @@
 import { revenueMap } from "../ingest/money";
-import type { CappedDimension } from "../ingest/value-caps";
 import { type ConversionClass, conversionClassOf, type GoalClass, goalClassOf, type MicroStage } from "../site/conversion-class";
 import { DEFAULT_TIME_ZONE, formatLocalHour } from "../time/site-time";
 import { dayOfHour, firstHourOfDay, formatDay, lastHourOfDay } from "../time/utc-time";
+import { type Dimension, scopeOf } from "./dimensions";
+import { isAddedDimension } from "./report-exactness";
 
 /**
  * Report maths: turns the per-bucket sums a site's store returns into the JSON of
  * GET /api/stats/:site. Pure, so every figure is unit-testable without storage.
  */
 export type Interval = "hour" | "day";
-export const DIMENSIONS = ["page", "source", "channel", "campaign", "country", "device"] as const;
-export type Dimension = (typeof DIMENSIONS)[number];
 export const DROP_REASONS = ["bot", "hostname_mismatch", "do_not_track", "global_privacy_control", "rate_limited"] as const;
 export type CountedDropReason = (typeof DROP_REASONS)[number];
 
@@ -57,6 +56,11 @@ export interface DimensionRow {
   microVisitors: number;
   macroHits: number;
   macroVisitors: number;
+  /** Added dimensions: a display name (a region's), and the visits filed under the value. */
+  label?: string;
+  visits?: number;
+  bounces?: number;
+  visitDurationMs?: number;
 }
 export interface DropRow {
   reason: string;
@@ -94,11 +98,12 @@ export interface ReportRows {
   classes: ClassRow[];
   goals: GoalRow[];
   goalRevenue: RevenueRow[];
-  breakdowns: Record<Dimension, BreakdownRows>;
+  /** The breakdowns asked for (report-exactness.ts decides which are exact under the filters). */
+  breakdowns: Partial<Record<Dimension, BreakdownRows>>;
   engagement: EngagementRow;
   dropped: DropRow[];
   /** Hits counted under "(other)" per capped dimension (domain/ingest/value-caps.ts). */
-  otherHits: Record<CappedDimension, number>;
+  otherHits: Record<string, number>;
 }
 
 export interface BreakdownRows {
@@ -138,6 +143,18 @@ export interface BreakdownReportRow {
   /** Page breakdown only: average deepest scroll (percent) and engaged seconds per page view that reported them. */
   scroll_depth?: number | null;
   engaged_s?: number | null;
+  /** Region breakdown: the region's name. */
+  name?: string;
+  /** Added dimensions that describe visits (all but properties): the visits filed under the value. */
+  visits?: number;
+  bounce_rate?: number;
+  visit_duration_s?: number;
+}
+/** Exit pages count visits as they end, not hits. */
+export interface ExitPageReportRow {
+  value: string;
+  visitors: number;
+  visits: number;
 }
 export interface EngagementFigures {
   visits: number;
@@ -152,11 +169,11 @@ export interface StatsReport {
   conversions: { macro: MacroFigures; micro: Rate };
   goals: GoalReportRow[];
   timeseries: { t: string; visitors: number; pageviews: number; micro: number; macro: number }[];
-  breakdowns: Record<Dimension, BreakdownReportRow[]>;
+  breakdowns: Partial<Record<Dimension, BreakdownReportRow[] | ExitPageReportRow[]>>;
   engagement: EngagementFigures;
   dropped: Record<string, number>;
   /** Hits counted under "(other)" because their value came after the day's cap of distinct values. */
-  other_hits: Record<CappedDimension, number>;
+  other_hits: Record<string, number>;
 }
 
 /** numerator / denominator, 0 when the denominator is 0 (no visitors, no visits). */
@@ -258,6 +275,7 @@ export function breakdownRows(breakdown: BreakdownRows, withEngagement = false):
   const engagement = new Map(breakdown.engagement.map((row) => [row.page, row]));
   return breakdown.rows.map((row) => ({
     value: row.value,
+    ...(row.label ? { name: row.label } : {}),
     visitors: row.visitors,
     pageviews: row.pageviews,
     micro: { count: row.microHits, visitors: row.microVisitors, conversion_rate: conversionRate(row.microVisitors, row.visitors) },
@@ -268,7 +286,22 @@ export function breakdownRows(breakdown: BreakdownRows, withEngagement = false):
       revenue: revenueMap(revenue.get(row.value) ?? new Map()),
     },
     ...(withEngagement ? pageEngagement(engagement.get(row.value)) : {}),
+    ...(row.visits === undefined
+      ? {}
+      : {
+          visits: row.visits,
+          bounce_rate: ratio(row.bounces ?? 0, row.visits),
+          visit_duration_s: ratio(row.visitDurationMs ?? 0, row.visits) / 1_000,
+        }),
   }));
+}
+
+/** The report's rows of one breakdown: exit pages as visits, every other dimension as hits and conversions. */
+export function dimensionReportRows(dimension: Dimension, breakdown: BreakdownRows): BreakdownReportRow[] | ExitPageReportRow[] {
+  if (isAddedDimension(dimension) && scopeOf(dimension) === "exit") {
+    return breakdown.rows.map((row) => ({ value: row.value, visitors: row.visitors, visits: row.visits ?? 0 }));
+  }
+  return breakdownRows(breakdown, dimension === "page");
 }
 
 function pageEngagement(row: PageEngagementRow | undefined): { scroll_depth: number | null; engaged_s: number | null } {
@@ -312,8 +345,11 @@ export function buildReport(
     if (row.key.startsWith(goalRevenueKey("macro", ""))) macroRevenue.set(row.currency, (macroRevenue.get(row.currency) ?? 0) + row.minor);
   }
   const breakdowns = Object.fromEntries(
-    DIMENSIONS.map((dimension) => [dimension, breakdownRows(rows.breakdowns[dimension], dimension === "page")]),
-  ) as Record<Dimension, BreakdownReportRow[]>;
+    (Object.entries(rows.breakdowns) as [Dimension, BreakdownRows][]).map(([dimension, breakdown]) => [
+      dimension,
+      dimensionReportRows(dimension, breakdown),
+    ]),
+  ) as StatsReport["breakdowns"];
   const dropped: Record<string, number> = Object.fromEntries(DROP_REASONS.map((reason) => [reason, 0]));
   for (const row of rows.dropped) dropped[row.reason] = (dropped[row.reason] ?? 0) + row.hits;
 

@@ -34,6 +34,12 @@ export function mergeBreakdowns(parts: readonly BreakdownRows[], limit: number):
       into.microVisitors += row.microVisitors;
       into.macroHits += row.macroHits;
       into.macroVisitors += row.macroVisitors;
+      if (row.visits !== undefined) {
+        into.visits = (into.visits ?? 0) + row.visits;
+        into.bounces = (into.bounces ?? 0) + (row.bounces ?? 0);
+        into.visitDurationMs = (into.visitDurationMs ?? 0) + (row.visitDurationMs ?? 0);
+      }
+      if (row.label) into.label = row.label;
     },
   )
     .sort((a, b) => b.visitors - a.visitors || b.pageviews - a.pageviews || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0))
@@ -88,10 +94,10 @@ export function mergeReportRows(parts: readonly ReportRows[], limit: number): Re
     goals: sumGoals(parts.flatMap((p) => p.goals)),
     goalRevenue: sumRevenue(parts.flatMap((p) => p.goalRevenue)),
     breakdowns: Object.fromEntries(
-      Object.keys(first.breakdowns).map((dimension) => [
+      (Object.keys(first.breakdowns) as (keyof ReportRows["breakdowns"])[]).map((dimension) => [
         dimension,
         mergeBreakdowns(
-          parts.map((p) => p.breakdowns[dimension as keyof ReportRows["breakdowns"]]),
+          parts.flatMap((p) => p.breakdowns[dimension] ?? []),
           limit,
         ),
       ]),
@@ -111,11 +117,8 @@ export function mergeReportRows(parts: readonly ReportRows[], limit: number): Re
       (into, d) => (into.hits += d.hits),
     ),
     otherHits: Object.fromEntries(
-      Object.keys(first.otherHits).map((dimension) => [
-        dimension,
-        parts.reduce((sum, p) => sum + (p.otherHits[dimension as keyof ReportRows["otherHits"]] ?? 0), 0),
-      ]),
-    ) as ReportRows["otherHits"],
+      Object.keys(first.otherHits).map((dimension) => [dimension, parts.reduce((sum, p) => sum + (p.otherHits[dimension] ?? 0), 0)]),
+    ),
   };
 }
 

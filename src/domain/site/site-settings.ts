@@ -46,6 +46,8 @@ export interface SiteSettings {
   goals: readonly GoalDefinition[];
   funnels: readonly FunnelDefinition[];
   variantProp: string;
+  /** Custom properties kept as dimensions (allow-listed). */
+  properties: readonly string[];
   readTokenSha256: readonly string[];
   ingestTokenSha256: readonly string[];
   /** CIDR ranges, already validated. */

@@ -49,6 +49,8 @@ export interface CompiledSite {
   funnels: readonly CompiledFunnel[];
   /** The prop whose value names the hit's A/B variant. */
   variantProp: string;
+  /** Custom properties kept as report dimensions (`props.<name>`). */
+  properties: readonly string[];
   /** The site's IANA time zone: its days run from local midnight to local midnight. */
   timeZone: string;
   /** How many Durable Objects share the site's hits. */
@@ -75,6 +77,7 @@ export function compileSite(settings: SiteSettings): CompiledSite {
     })),
     funnels: settings.funnels.map(compileFunnel),
     variantProp: settings.variantProp,
+    properties: settings.properties,
     shards: settings.shards,
     timeZone: settings.timezone,
     readTokenSha256: settings.readTokenSha256,
@@ -94,6 +97,7 @@ export function unconfiguredSite(id: string): CompiledSite {
     goals: [],
     funnels: [],
     variantProp: "variant",
+    properties: [],
     shards: 1,
     timeZone: DEFAULT_TIME_ZONE,
     readTokenSha256: [],

@@ -1,6 +1,7 @@
 import type { Classification } from "../ingest/classify";
 import { dayOfHour } from "../time/utc-time";
 import { advanceFunnel, type FunnelMatch, type FunnelProgress } from "./funnel";
+import { copyTallies, type EventTally, tallyHit, type VisitTally } from "./visit-tallies";
 
 /** A visit ends after 30 minutes without a hit, as in Plausible and Google Analytics. */
 export const VISIT_TIMEOUT_MS = 30 * 60_000;
@@ -10,13 +11,45 @@ export const MAX_GOALS_REMEMBERED = 200;
 /** What the variant of a visitor who has not been shown an experiment is called. */
 export const NO_VARIANT = "(none)";
 
-/** Attribution of a visitor's day, taken from its first hit (or from the visit it continues). */
+/**
+ * Attribution of a visitor's day, taken from its first hit (or from the visit it continues):
+ * every hit of the day is counted under these values, so each describes the whole visitor-day.
+ */
 export interface Attribution {
   source: string;
   channel: string;
   campaign: string;
+  /** `utm_medium`, `utm_content`, `utm_term`, or "(none)". */
+  medium: string;
+  content: string;
+  term: string;
   country: string;
+  /** ISO 3166-2 code, its name ("" when unknown) and the city, from Cloudflare's geolocation. */
+  region: string;
+  regionName: string;
+  city: string;
   device: string;
+  browser: string;
+  os: string;
+}
+
+/** What a visitor-day stored before a field existed reads as (rows and log entries of older versions). */
+export const UNKNOWN_ATTRIBUTION = "(unknown)";
+const ATTRIBUTION_DEFAULTS: Omit<Attribution, "source" | "channel" | "campaign" | "country" | "device"> = {
+  medium: "(none)",
+  content: "(none)",
+  term: "(none)",
+  region: UNKNOWN_ATTRIBUTION,
+  regionName: "",
+  city: UNKNOWN_ATTRIBUTION,
+  browser: UNKNOWN_ATTRIBUTION,
+  os: UNKNOWN_ATTRIBUTION,
+};
+
+/** One allow-listed custom property of a hit, already redacted and capped. */
+export interface HitProperty {
+  name: string;
+  value: string;
 }
 
 /**
@@ -42,11 +75,35 @@ export interface VisitorDay {
   visitPageviews: number;
   /** Whether the current visit is counted as a bounce (one pageview, nothing else) right now. */
   visitBounced: boolean;
+  /** The current visit's first page, and its last pageview's page so far ("" before one). */
+  entryPage: string;
+  exitPage: string;
+  /** Today's visits by entry page, with what their hits did (visit-tallies.ts). */
+  visitsByEntry: Record<string, VisitTally>;
+  /** Today's visits by the page they end on so far; the current visit's exit moves as it goes on. */
+  exits: Record<string, number>;
+  /** What the hits carrying each allow-listed property value (`name\u001fvalue`) did today. */
+  propTallies: Record<string, EventTally>;
+}
+
+/** A visitor-day as stored by any version: fields added since read as their neutral value. */
+export function upgradeVisitorDay(stored: VisitorDay): VisitorDay {
+  return {
+    ...stored,
+    attribution: { ...ATTRIBUTION_DEFAULTS, ...stored.attribution },
+    entryPage: stored.entryPage ?? "",
+    exitPage: stored.exitPage ?? "",
+    visitsByEntry: stored.visitsByEntry ?? {},
+    exits: stored.exits ?? {},
+    propTallies: stored.propTallies ?? {},
+  };
 }
 
 /** One hit, as the tracker sees it. */
 export interface TrackedHit {
   timestamp: number;
+  /** "pageview", "engagement" or the event name (as counted). */
+  name: string;
   /** The site's local wall-clock hour: the visitor's day is the site's local day. */
   localHour: number;
   page: string;
@@ -55,6 +112,7 @@ export interface TrackedHit {
   attribution: Attribution;
   variant: string;
   funnels: readonly FunnelMatch[];
+  props: readonly HitProperty[];
 }
 
 /** What one hit adds to the counters. The visitor counts are 0 or 1 ("first time today"). */
@@ -136,6 +194,11 @@ function startDay(prior: VisitorDay | null, vid: string, hit: TrackedHit, day: n
     visitStart: hit.timestamp,
     visitPageviews: 0,
     visitBounced: false,
+    entryPage: "",
+    exitPage: "",
+    visitsByEntry: {},
+    exits: {},
+    propTallies: {},
   };
 }
 
@@ -165,7 +228,14 @@ export function advanceVisitor(
   }
 
   const current: VisitorDay = sameDay
-    ? { ...prior, pages: [...prior.pages], goals: [...prior.goals], microGoals: [...prior.microGoals], funnels: { ...prior.funnels } }
+    ? {
+        ...prior,
+        pages: [...prior.pages],
+        goals: [...prior.goals],
+        microGoals: [...prior.microGoals],
+        funnels: { ...prior.funnels },
+        ...copyTallies(prior),
+      }
     : startDay(prior, vid, hit, day);
   const increments: Increments = {
     ...NO_INCREMENTS,
@@ -214,6 +284,7 @@ export function advanceVisitor(
     if (reachedStep !== null) increments.funnelSteps.push({ funnel: match.funnel, step: reachedStep });
   }
 
+  tallyHit(current, hit, increments);
   current.lastSeen = Math.max(current.lastSeen, hit.timestamp);
   if (kind !== "engagement") current.lastHour = hour;
   return { next: current, increments, attribution: current.attribution, variant: current.variant };

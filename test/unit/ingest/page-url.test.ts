@@ -107,10 +107,15 @@ describe("readPageLocation: click ids", () => {
 
 describe("readPageLocation: campaign parameters", () => {
   it("lower-cases utm values", () => {
-    expect(read("https://shop.example/?utm_source=Google&utm_medium=CPC&utm_campaign=Spring_Sale").campaign).toEqual({
+    expect(
+      read("https://shop.example/?utm_source=Google&utm_medium=CPC&utm_campaign=Spring_Sale&utm_content=Banner_A&utm_term=Red+Shoes")
+        .campaign,
+    ).toEqual({
       source: "google",
       medium: "cpc",
       campaign: "spring_sale",
+      content: "banner_a",
+      term: "red shoes",
     });
   });
 
@@ -119,7 +124,7 @@ describe("readPageLocation: campaign parameters", () => {
   });
 
   it("leaves campaign fields empty when no utm parameters are present", () => {
-    expect(read("https://shop.example/").campaign).toEqual({ source: "", medium: "", campaign: "" });
+    expect(read("https://shop.example/").campaign).toEqual({ source: "", medium: "", campaign: "", content: "", term: "" });
   });
 
   it("falls back to ref for the source when utm_source is absent", () => {
@@ -185,8 +190,16 @@ describe("hash routing root", () => {
 
 describe("campaign parameters holding an e-mail address", () => {
   it("drops the whole value, also when the query decoded '+' to a space", () => {
-    const location = read("https://shop.example/?utm_campaign=jane.doe+news@example.com&utm_source=a@b.example&utm_medium=email");
-    expect(location.campaign).toEqual({ campaign: "(redacted)", source: "(redacted)", medium: "email" });
+    const location = read(
+      "https://shop.example/?utm_campaign=jane.doe+news@example.com&utm_source=a@b.example&utm_medium=email&utm_term=call+%2B44+20+7946+0958&utm_content=x@y.example",
+    );
+    expect(location.campaign).toEqual({
+      campaign: "(redacted)",
+      source: "(redacted)",
+      medium: "email",
+      content: "(redacted)",
+      term: "(redacted)",
+    });
   });
 });
 

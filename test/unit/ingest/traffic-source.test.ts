@@ -3,10 +3,30 @@ import { describe, expect, it } from "vitest";
 import { readPageLocation } from "../../../src/domain/ingest/page-url";
 import { classifyTrafficSource, type TrafficSource } from "../../../src/domain/ingest/traffic-source";
 
-/** Classifies a hit on `pageUrl` arriving from `referrer`. */
-function classify(pageUrl: string, referrer?: string): TrafficSource {
-  return classifyTrafficSource(readPageLocation(new URL(pageUrl), false), referrer);
+/** Classifies a hit on `pageUrl` arriving from `referrer`: its source, channel and campaign. */
+function classify(pageUrl: string, referrer?: string): Pick<TrafficSource, "source" | "channel" | "campaign"> {
+  const { source, channel, campaign } = classifyTrafficSource(readPageLocation(new URL(pageUrl), false), referrer);
+  return { source, channel, campaign };
 }
+
+describe("classifyTrafficSource: UTM medium, content and term", () => {
+  it("keeps them as sent (lower-cased), and (none) when absent", () => {
+    const location = readPageLocation(
+      new URL(`${PAGE}?utm_source=news&utm_medium=Email&utm_content=Hero_Button&utm_term=running+shoes`),
+      false,
+    );
+    expect(classifyTrafficSource(location, undefined)).toEqual({
+      source: "news",
+      channel: "email",
+      campaign: "(none)",
+      medium: "email",
+      content: "hero_button",
+      term: "running shoes",
+    });
+    const plain = classifyTrafficSource(readPageLocation(new URL(PAGE), false), "https://www.google.com/");
+    expect([plain.medium, plain.content, plain.term]).toEqual(["(none)", "(none)", "(none)"]);
+  });
+});
 
 const PAGE = "https://shop.example/products/red-shoes";
 
@@ -130,7 +150,7 @@ describe("classifyTrafficSource: referral", () => {
         fc.pre(labels[0] !== "www");
         const host = `${labels.join(".")}.example`;
         const result = classifyTrafficSource(readPageLocation(new URL("https://site.test/"), false), `https://${host}/page`);
-        expect(result).toEqual({ source: host, channel: "referral", campaign: "(none)" });
+        expect(result).toMatchObject({ source: host, channel: "referral", campaign: "(none)" });
       }),
     );
   });

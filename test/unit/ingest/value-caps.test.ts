@@ -4,8 +4,9 @@ import { type CappedDimension, capHitValues, OTHER_VALUE } from "../../../src/do
 import { compileSite, unconfiguredSite } from "../../../src/domain/site/site";
 import { siteSchema } from "../../../src/schemas/site-config-schema";
 import { incomingHit as incoming } from "../../support/incoming-hit";
+import { requestContext } from "../../support/request-context";
 
-const context = { timestamp: Date.parse("2031-01-01T10:00:00Z"), country: "LT", device: "desktop" };
+const context = requestContext(Date.parse("2031-01-01T10:00:00Z"), { country: "LT" });
 const admitNothing = () => false;
 const admitAll = () => true;
 

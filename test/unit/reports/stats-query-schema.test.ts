@@ -38,6 +38,7 @@ describe("statsQuerySchema: range", () => {
       limit: 10,
       filters: {},
       by: "channel",
+      breakdowns: null,
     });
   });
 

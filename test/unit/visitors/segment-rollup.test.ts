@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { rollUpVisitorDays, type SegmentCount } from "../../../src/domain/visitors/segment-rollup";
 import type { VisitorDay } from "../../../src/domain/visitors/visit-tracker";
+import { attribution } from "../../support/request-context";
 
-const dims = { source: "google.com", channel: "organic_search", campaign: "(none)", country: "FI", device: "mobile" };
+const dims = attribution({ source: "google.com", channel: "organic_search", campaign: "(none)", country: "FI", device: "mobile" });
 const visitor = (fields: Partial<VisitorDay>): VisitorDay => ({
   vid: "v",
   day: 1,
@@ -19,6 +20,11 @@ const visitor = (fields: Partial<VisitorDay>): VisitorDay => ({
   visitStart: 0,
   visitPageviews: 0,
   visitBounced: false,
+  entryPage: "",
+  exitPage: "",
+  visitsByEntry: {},
+  exits: {},
+  propTallies: {},
   ...fields,
 });
 const key = (count: SegmentCount) => `${count.kind} ${count.key} ${count.step} ${count.filter}=${count.value}: ${count.visitors}`;

@@ -11,6 +11,7 @@ import {
   type TrackedHit,
   type VisitorDay,
 } from "../../../src/domain/visitors/visit-tracker";
+import { attribution } from "../../support/request-context";
 
 const MINUTE = 60_000;
 const at = (hour: number, minute = 0, second = 0) => Date.UTC(2026, 0, 10, hour, minute, second);
@@ -18,7 +19,13 @@ const yesterdayAt = (hour: number, minute = 0, second = 0) => Date.UTC(2026, 0, 
 // 2026-01-10 is day 20_463 since the epoch.
 const DAY = 20_463;
 
-const FROM_SEARCH: Attribution = { source: "google.com", channel: "organic_search", campaign: "(none)", country: "LT", device: "desktop" };
+const FROM_SEARCH: Attribution = attribution({
+  source: "google.com",
+  channel: "organic_search",
+  campaign: "(none)",
+  country: "LT",
+  device: "desktop",
+});
 
 const PAGEVIEW: Classification = { kind: "pageview", class: "pageview", goal: "", revenue: null };
 const ENGAGEMENT: Classification = { kind: "engagement", class: "unclassified", goal: "", revenue: null };
@@ -38,6 +45,7 @@ function hit(
 ): TrackedHit {
   return {
     timestamp,
+    name: classification.kind === "event" ? classification.goal || "event" : classification.kind,
     // A UTC site: its local hours are UTC hours.
     localHour: Math.floor(timestamp / 3_600_000),
     page,
@@ -45,6 +53,7 @@ function hit(
     attribution: FROM_SEARCH,
     variant: options.variant ?? "(none)",
     funnels: options.funnels ?? [],
+    props: [],
   };
 }
 
@@ -86,6 +95,11 @@ function yesterdayRow(lastSeen: number, fields: Partial<VisitorDay> = {}): Visit
     visitStart: lastSeen - 10 * MINUTE,
     visitPageviews: 2,
     visitBounced: false,
+    entryPage: "",
+    exitPage: "",
+    visitsByEntry: {},
+    exits: {},
+    propTallies: {},
     ...fields,
   };
 }

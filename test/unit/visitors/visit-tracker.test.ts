@@ -8,6 +8,7 @@ import {
   type TrackedHit,
   type VisitorDay,
 } from "../../../src/domain/visitors/visit-tracker";
+import { attribution } from "../../support/request-context";
 
 // 2026-01-10 is day 20_463 since the epoch (2026-01-01 is 20_454); its first hour is 20_463 * 24.
 const DAY = 20_463;
@@ -15,10 +16,18 @@ const FIRST_HOUR = 491_112;
 const at = (hour: number, minute = 0, second = 0) => Date.UTC(2026, 0, 10, hour, minute, second);
 const yesterdayAt = (hour: number, minute = 0, second = 0) => Date.UTC(2026, 0, 9, hour, minute, second);
 
-const FROM_SEARCH: Attribution = { source: "google.com", channel: "organic_search", campaign: "(none)", country: "LT", device: "desktop" };
-const INTERNAL: Attribution = { source: "(none)", channel: "direct", campaign: "(none)", country: "LT", device: "desktop" };
+const FROM_SEARCH: Attribution = attribution({
+  source: "google.com",
+  channel: "organic_search",
+  campaign: "(none)",
+  country: "LT",
+  device: "desktop",
+});
+const INTERNAL: Attribution = attribution({ source: "(none)", channel: "direct", campaign: "(none)", country: "LT", device: "desktop" });
 
 const PAGEVIEW: Classification = { kind: "pageview", class: "pageview", goal: "", revenue: null };
+/** A pageview's event key in a visitor-day's tallies: name, goal, class and currency, joined by U+001F. */
+const PAGEVIEW_KEY = "pageview\u001f\u001fpageview\u001f";
 const ENGAGEMENT: Classification = { kind: "engagement", class: "unclassified", goal: "", revenue: null };
 const UNCLASSIFIED: Classification = { kind: "event", class: "unclassified", goal: "", revenue: null };
 const PURCHASE: Classification = { kind: "event", class: "macro", goal: "purchase", revenue: { amount: 40, currency: "EUR" } };
@@ -45,7 +54,17 @@ function hit(
   attribution: Attribution = FROM_SEARCH,
 ): TrackedHit {
   // A UTC site: its local hours are UTC hours.
-  return { timestamp, localHour: Math.floor(timestamp / 3_600_000), page, classification, attribution, variant: "(none)", funnels: [] };
+  return {
+    timestamp,
+    name: classification.kind === "event" ? classification.goal || "event" : classification.kind,
+    localHour: Math.floor(timestamp / 3_600_000),
+    page,
+    classification,
+    attribution,
+    variant: "(none)",
+    funnels: [],
+    props: [],
+  };
 }
 
 /** Plays hits in order for one visitor and returns each hit's increments and the final row. */
@@ -77,6 +96,11 @@ function yesterdayRow(lastSeen: number): VisitorDay {
     visitStart: lastSeen,
     visitPageviews: 2,
     visitBounced: false,
+    entryPage: "",
+    exitPage: "",
+    visitsByEntry: {},
+    exits: {},
+    propTallies: {},
   };
 }
 
@@ -101,6 +125,12 @@ describe("advanceVisitor: visitors and hours", () => {
       visitStart: at(9, 5),
       visitPageviews: 1,
       visitBounced: true,
+      // The visit entered and (so far) ends on "/": one visit, a bounce, one pageview.
+      entryPage: "/",
+      exitPage: "/",
+      visitsByEntry: { "/": { visits: 1, bounces: 1, durationMs: 0, events: { [PAGEVIEW_KEY]: [1, 0, 0, 0] } } },
+      exits: { "/": 1 },
+      propTallies: {},
     });
     expect(result.attribution).toEqual(FROM_SEARCH);
   });
@@ -264,6 +294,13 @@ describe("a visit across midnight", () => {
       visitStart: at(0, 5),
       visitPageviews: 1,
       visitBounced: true,
+      entryPage: "/products/red-shoes",
+      exitPage: "/products/red-shoes",
+      visitsByEntry: {
+        "/products/red-shoes": { visits: 1, bounces: 1, durationMs: 0, events: { [PAGEVIEW_KEY]: [1, 0, 0, 0] } },
+      },
+      exits: { "/products/red-shoes": 1 },
+      propTallies: {},
     });
   });
 
