@@ -19,6 +19,8 @@ export interface Sender {
   ip?: string;
   userAgent?: string;
   country?: string;
+  /** Cloudflare's geolocation of the request beyond the country (ISO 3166-2 subdivision code without the country, its name, the city). */
+  place?: { regionCode?: string; region?: string; city?: string };
   headers?: Record<string, string>;
 }
 
@@ -37,7 +39,7 @@ export function eventRequest(body: unknown, sender: Sender = {}): Request {
       ...sender.headers,
     },
     body: typeof body === "string" ? body : JSON.stringify(body),
-    ...(sender.country ? { cf: { country: sender.country } } : {}),
+    ...(sender.country ? { cf: { country: sender.country, ...sender.place } } : {}),
   });
 }
 
