@@ -313,3 +313,43 @@ describe.each(["dimensions.test", "dimensions-sharded.test"])("added dimensions 
     expect(filtered.body.totals).toEqual({ visitors: 3, pageviews: 5, events: 3 });
   });
 });
+
+describe("a late hit into a closed day", () => {
+  it("reopens the day's added counters, which are rolled up again, exactly, at the next close", async () => {
+    const site = "sender.test";
+    const trusted = (visitorIp: string, userAgent: string): Sender => ({
+      ip: "192.0.2.1",
+      userAgent,
+      headers: { authorization: "Bearer sender-token-0001", "x-forwarded-for": visitorIp },
+    });
+    const browsers = async (time: string) => {
+      vi.useFakeTimers({ toFake: ["Date"] });
+      vi.setSystemTime(new Date(time));
+      const response = await getStats(site, "from=2031-07-01&to=2031-07-01&breakdowns=browser");
+      vi.useRealTimers();
+      return brief((await readJson<Report>(response)).breakdowns.browser);
+    };
+    const page = { n: "pageview", u: `https://${site}/`, d: site };
+    expect((await postEventAt("2031-07-01T21:00:00Z", page, trusted("203.0.113.1", USER_AGENTS.windowsChrome))).status).toBe(202);
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(new Date("2031-07-02T00:01:30Z"));
+    await runDurableObjectAlarm(env.SITE_STORE.getByName(site));
+    vi.useRealTimers();
+    expect(await browsers("2031-07-02T00:20:00Z")).toEqual([{ value: "Chrome", visitors: 1, pageviews: 1 }]);
+
+    // 00:30 on the 2nd: a hit of 22:00 on the 1st, from another visitor, lands in the closed day.
+    const late = { ...page, ts: Date.parse("2031-07-01T22:00:00Z") };
+    expect((await postEventAt("2031-07-02T00:30:00Z", late, trusted("203.0.113.2", USER_AGENTS.linuxFirefox))).status).toBe(202);
+    const reopened = [
+      { value: "Chrome", visitors: 1, pageviews: 1 },
+      { value: "Firefox", visitors: 1, pageviews: 1 },
+    ];
+    expect(await browsers("2031-07-02T00:40:00Z")).toEqual(reopened);
+
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(new Date("2031-07-03T00:01:30Z"));
+    await runDurableObjectAlarm(env.SITE_STORE.getByName(site));
+    vi.useRealTimers();
+    expect(await browsers("2031-07-03T00:10:00Z")).toEqual(reopened);
+  }, 20_000);
+});
