@@ -1,7 +1,7 @@
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
-import { postEvent } from "../support/collector";
+import { getStats, postEvent } from "../support/collector";
 import { dumpAllSiteStores, dumpText } from "../support/storage-dump";
 
 /**
@@ -117,12 +117,12 @@ describe("privacy audit of stored rows", () => {
         bodies.push(
           {
             n: "pageview",
-            u: `https://${site}/u/${q}?utm_campaign=${q}&utm_source=${q}&utm_medium=${q}`,
+            u: `https://${site}/u/${q}?utm_campaign=${q}&utm_source=${q}&utm_medium=${q}&utm_content=${q}&utm_term=${q}`,
             d: site,
             r: `https://${ip}/x?to=${q}`,
           },
           { n: "pageview", u: `https://${site}/#/reset?token=${token}&phone=4155552671&email=${q}`, d: site, h: 1 },
-          { n: "pageview", u: `https://${site}/user/phone/4155552671`, d: site },
+          { n: "pageview", u: `https://${site}/user/phone/4155552671`, d: site, p: { plan: disguised } },
           { n: `Clicked ${disguised}`, u: `https://${site}/`, d: site, p: { variant: `B ${disguised}` } },
           { n: "Signed up", u: `https://${site}/?ref=${q}`, d: site, p: { variant: disguised } },
           { n: `visited /reset?token=${token}`, u: `https://${site}/`, d: site },
@@ -136,10 +136,21 @@ describe("privacy audit of stored rows", () => {
     );
     expect(statuses.every((status) => status === 202)).toBe(true);
 
+    // The day closes too, so the added dimensions' rolled-up rows are audited with the rest.
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(new Date(Date.now() + DAY_MS));
+    try {
+      const stats = await getStats(site, "breakdowns=props.note,props.plan,utm_content,utm_term,entry_page,exit_page");
+      expect(stats.status).toBe(200);
+      await runDurableObjectAlarm(env.SITE_STORE.getByName(site));
+    } finally {
+      vi.useRealTimers();
+    }
     const dump = (await dumpAllSiteStores()).find((tables) =>
       (tables.hourly_counters ?? []).some((row) => String(row.page).startsWith("/u/")),
     );
     expect(dump).toBeDefined();
+    expect((dump?.dimension_counters ?? []).some((row) => String(row.dimension) === "props.note")).toBe(true);
     const text = dumpText(dump ?? {});
     for (const marker of mustNotAppear) {
       const at = text.indexOf(marker);
