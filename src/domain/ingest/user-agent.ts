@@ -1,4 +1,5 @@
-import UAParser from "ua-parser-js";
+// The minified build: the same code, 30 KB less in every deployment of the worker.
+import UAParser from "ua-parser-js/dist/ua-parser.min.js";
 
 /**
  * Browser and operating system of a hit, by ua-parser-js 1.x (MIT; 2.x is AGPL). Only these two
