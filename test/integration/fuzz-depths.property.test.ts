@@ -12,6 +12,19 @@ import { getStats, postEventAt, readJson, STATS_TOKEN } from "../support/collect
  */
 const SITES = ["shop.example", "kolkata.test", "newyork.test", "lordhowe.test", "chatham.test"];
 const FILTERS = ["page", "channel", "source", "country", "device", "variant", "goal"] as const;
+const ADDED_FILTERS = [
+  "browser",
+  "os",
+  "utm_medium",
+  "utm_content",
+  "utm_term",
+  "region",
+  "city",
+  "entry_page",
+  "exit_page",
+  "props.plan",
+] as const;
+const BREAKDOWNS = ["browser", "page,city", "entry_page,exit_page", "region,os,utm_term", "props.plan", "source,utm_medium"] as const;
 const DAYS = ["2031-10-01", "2031-10-02", "2031-10-03"];
 
 const filterValue = fc.oneof(
@@ -43,6 +56,12 @@ const query = fc.record(
     ),
     by: fc.constantFrom("channel", "source", "campaign"),
     filters: fc.uniqueArray(fc.tuple(fc.constantFrom(...FILTERS), filterValue), { maxLength: 4, selector: ([field]) => field }),
+    // An added-dimension filter in one query of four, and named breakdowns in one of three.
+    added: fc.oneof(
+      { arbitrary: fc.constant(null), weight: 3 },
+      { arbitrary: fc.tuple(fc.constantFrom(...ADDED_FILTERS), filterValue), weight: 1 },
+    ),
+    breakdowns: fc.oneof({ arbitrary: fc.constant(null), weight: 2 }, { arbitrary: fc.constantFrom(...BREAKDOWNS), weight: 1 }),
   },
   { requiredKeys: ["filters", "range"] },
 );
@@ -54,8 +73,13 @@ beforeAll(async () => {
       for (const [i, path] of ["/", "/products/trail-shoe", "/checkout"].entries()) {
         await postEventAt(
           `${day}T1${i}:00:00Z`,
-          { n: "pageview", u: `https://${site}${path}?utm_source=google.com`, d: site, p: { variant: "B" } },
-          { ip: `198.51.100.${i + 1}`, country: "LT" },
+          {
+            n: "pageview",
+            u: `https://${site}${path}?utm_source=google.com&utm_medium=cpc&utm_term=shoes`,
+            d: site,
+            p: { variant: "B", plan: "pro" },
+          },
+          { ip: `198.51.100.${i + 1}`, country: "LT", place: { regionCode: "VL", region: "Vilnius County", city: "Vilnius" } },
         );
       }
       await postEventAt(
@@ -84,6 +108,8 @@ describe("fuzzing the depths", () => {
           for (const key of ["interval", "limit"] as const) if (q[key] !== undefined) params.set(key, q[key]);
           if (endpoint === "/channels" && q.by !== undefined) params.set("by", q.by);
           for (const [field, value] of q.filters) params.set(field, value);
+          if (q.added) params.set(q.added[0], q.added[1]);
+          if (q.breakdowns && endpoint === "") params.set("breakdowns", q.breakdowns);
           const response = await getStats(`${site}${endpoint}`, params.toString());
           expect(response.status, `${site}${endpoint}?${params}`).toBeLessThan(500);
           const body = await readJson<{ error?: { code: string } }>(response);
