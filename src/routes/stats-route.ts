@@ -2,14 +2,7 @@ import { type Context, Hono } from "hono";
 import { readSettings } from "../config/settings";
 import { siteDirectory } from "../config/sites";
 import { buildReport, type ConfiguredGoal, echoRange } from "../domain/reports/report";
-import {
-  breakdownProblem,
-  exactBreakdowns,
-  filterProblem,
-  type Inexact,
-  type StatsEndpoint,
-  siteDimensions,
-} from "../domain/reports/report-exactness";
+import { breakdownProblem, defaultBreakdowns, filterProblem, type Inexact, type StatsEndpoint } from "../domain/reports/report-exactness";
 import type { ReportFilters } from "../domain/reports/report-filter";
 import {
   buildFunnelsReport,
@@ -109,8 +102,7 @@ const context = (request: ReportRequest) => ({
 /** GET /api/stats/:site: totals, conversions, goals, timeseries, breakdowns, engagement, drops. */
 statsRoute.get("/api/stats/:site", async (c) => {
   const request = await openReport(c, "report");
-  const all = siteDimensions(request.site?.properties ?? []);
-  const asked = request.breakdowns ?? exactBreakdowns(all, request.filters);
+  const asked = request.breakdowns ?? defaultBreakdowns(request.filters);
   for (const dimension of asked) {
     const problem = breakdownProblem(dimension, request.filters);
     if (problem !== null) throw notExact(problem);

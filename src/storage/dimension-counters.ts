@@ -1,9 +1,9 @@
 import type { AddedCounterRow } from "../domain/reports/added-dimension-report";
 import type { AddedDimension } from "../domain/reports/dimensions";
-import { applyContribution, keyOf, type Sums } from "../domain/visitors/dimension-contribution";
+import { applyContribution, type DimensionKey, keyOf, type Sums } from "../domain/visitors/dimension-contribution";
 import type { VisitorDay } from "../domain/visitors/visit-tracker";
 
-/** One row of added-dimension sums, of one day (or of a range, when read grouped). */
+/** One row of added-dimension sums, of one day (or of a range, when read for a breakdown). */
 export type DimensionCounterRow = AddedCounterRow;
 
 /** What a read selects: one dimension, a range of local days, and optionally one value and one goal. */
@@ -13,33 +13,54 @@ export interface DimensionSelection {
   toDay: number;
   value?: string;
   goal?: string;
-  /** Keep days apart (timeseries) or sum the range (breakdowns). */
+  /** Keep days apart (timeseries) or file every row under `fromDay` (breakdowns sum them). */
   byDay: boolean;
 }
-
-const COLUMNS = ["hits", "visitors", "goal_visitors", "class_visitors", "visits", "bounces", "visit_duration_ms", "revenue_minor"] as const;
-const UPSERT = `INSERT INTO dimension_counters (day, dimension, value, label, name, goal, class, currency, ${COLUMNS.join(", ")})
-  VALUES (${Array(8 + COLUMNS.length)
-    .fill("?")
-    .join(", ")})
-  ON CONFLICT DO UPDATE SET ${COLUMNS.map((column) => `${column} = excluded.${column}`).join(", ")}`;
 
 /** Where the open days' visitor-days come from: the tables with the pending state over them. */
 export interface VisitorSource {
   /** Every visitor-day of `day`, acknowledged ones included. */
   visitorsOf(day: number): VisitorDay[];
-  /** Days rolled up (their sums are rows of `dimension_counters`). */
+  /** Days rolled up (their sums are rows of `dimension_days`). */
   isRolledUp(day: number): boolean;
   /** Days that have visitor-days (stored or pending). */
   openDays(): number[];
 }
 
+/** A packed row: value, label, name, goal, class, currency, then the sums. */
+type PackedRow = [string, string, string, string, string, string, ...number[]];
+
+/** A `dimension_days` body stays under this many characters; a dimension's day takes as many parts as it needs. */
+const MAX_PART_CHARS = 60_000;
+
+function pack(rows: readonly PackedRow[]): string[] {
+  const parts: string[] = [];
+  let current: string[] = [];
+  let size = 2;
+  for (const row of rows) {
+    const text = JSON.stringify(row);
+    if (current.length > 0 && size + text.length + 1 > MAX_PART_CHARS) {
+      parts.push(`[${current.join(",")}]`);
+      current = [];
+      size = 2;
+    }
+    current.push(text);
+    size += text.length + 1;
+  }
+  if (current.length > 0) parts.push(`[${current.join(",")}]`);
+  return parts;
+}
+
+const matches = (key: Omit<DimensionKey, "dimension">, selection: DimensionSelection): boolean =>
+  (selection.value === undefined || key.value === selection.value) && (selection.goal === undefined || key.goal === selection.goal);
+
 /**
  * The added dimensions' counters (domain/reports/dimensions.ts). A hit writes no row for them:
  * its visitor-day's row carries what they need (domain/visitors/visit-tallies.ts). A closed day's
- * sums are written once, when it is rolled up; an open day's are kept in memory, built from its
- * visitor-days on first read and then kept current batch by batch (each changed visitor-day's
- * old contribution out, its new one in), so a dashboard polling today costs no rows and no scan.
+ * sums are written once, when it is rolled up, packed a few rows per dimension; an open day's are
+ * kept in memory, built from its visitor-days on first read and then kept current batch by batch
+ * (each changed visitor-day's old contribution out, its new one in), so a dashboard polling today
+ * costs no rows and no scan.
  */
 export class DimensionCounters {
   private readonly live = new Map<number, Map<string, Sums>>();
@@ -63,21 +84,24 @@ export class DimensionCounters {
   rollUp(day: number, visitorDays: readonly VisitorDay[]): number {
     const sums = new Map<string, Sums>();
     for (const visitor of visitorDays) applyContribution(sums, visitor, 1);
-    let rowsWritten = 0;
+    const byDimension = new Map<string, PackedRow[]>();
     for (const [id, values] of sums) {
       const key = keyOf(id);
-      rowsWritten += this.sql.exec(
-        UPSERT,
-        day,
-        key.dimension,
-        key.value,
-        key.label,
-        key.name,
-        key.goal,
-        key.class,
-        key.currency,
-        ...values,
-      ).rowsWritten;
+      const rows = byDimension.get(key.dimension) ?? [];
+      byDimension.set(key.dimension, rows);
+      rows.push([key.value, key.label, key.name, key.goal, key.class, key.currency, ...values]);
+    }
+    let rowsWritten = this.sql.exec("DELETE FROM dimension_days WHERE day = ?", day).rowsWritten;
+    for (const [dimension, rows] of byDimension) {
+      pack(rows).forEach((body, part) => {
+        rowsWritten += this.sql.exec(
+          "INSERT INTO dimension_days (day, dimension, part, body) VALUES (?, ?, ?, ?)",
+          day,
+          dimension,
+          part,
+          body,
+        ).rowsWritten;
+      });
     }
     this.live.delete(day);
     return rowsWritten;
@@ -85,7 +109,7 @@ export class DimensionCounters {
 
   /** A rolled-up day gets a late hit: its rows go, and it is summed live again until the next roll-up. */
   reopen(day: number): void {
-    this.sql.exec("DELETE FROM dimension_counters WHERE day = ?", day);
+    this.sql.exec("DELETE FROM dimension_days WHERE day = ?", day);
     this.live.delete(day);
   }
 
@@ -94,54 +118,30 @@ export class DimensionCounters {
     for (const day of this.live.keys()) if (day < oldestKeptDay) this.live.delete(day);
   }
 
-  /** The selected sums: closed days from their rows, open days from memory. */
+  /** The selected sums: closed days from their packed rows, open days from memory. */
   read(selection: DimensionSelection): DimensionCounterRow[] {
-    const rows = this.readClosed(selection);
+    const rows: DimensionCounterRow[] = [];
+    const dayOf = (day: number) => (selection.byDay ? day : selection.fromDay);
+    for (const { day, body } of this.sql.exec<{ day: number; body: string }>(
+      "SELECT day, body FROM dimension_days WHERE day BETWEEN ? AND ? AND dimension = ?",
+      selection.fromDay,
+      selection.toDay,
+      selection.dimension,
+    )) {
+      // Written only by rollUp, from packed rows.
+      for (const [value, label, name, goal, conversionClass, currency, ...sums] of JSON.parse(body) as PackedRow[]) {
+        const key = { value, label, name, goal, class: conversionClass, currency };
+        if (matches(key, selection)) rows.push({ ...key, dimension: selection.dimension, day: dayOf(day), sums });
+      }
+    }
     for (const day of this.visitors.openDays()) {
       if (day < selection.fromDay || day > selection.toDay || this.visitors.isRolledUp(day)) continue;
       for (const [id, sums] of this.liveDay(day)) {
         const key = keyOf(id);
-        if (key.dimension !== selection.dimension) continue;
-        if (selection.value !== undefined && key.value !== selection.value) continue;
-        if (selection.goal !== undefined && key.goal !== selection.goal) continue;
-        rows.push({ ...key, day: selection.byDay ? day : selection.fromDay, sums: [...sums] });
+        if (key.dimension === selection.dimension && matches(key, selection)) rows.push({ ...key, day: dayOf(day), sums: [...sums] });
       }
     }
     return rows;
-  }
-
-  private readClosed(selection: DimensionSelection): DimensionCounterRow[] {
-    const where = ["day BETWEEN ? AND ?", "dimension = ?"];
-    const bindings: SqlStorageValue[] = [selection.fromDay, selection.toDay, selection.dimension];
-    if (selection.value !== undefined) {
-      where.push("value = ?");
-      bindings.push(selection.value);
-    }
-    if (selection.goal !== undefined) {
-      where.push("goal = ?");
-      bindings.push(selection.goal);
-    }
-    const day = selection.byDay ? "day" : "MIN(day)";
-    const groupBy = `${selection.byDay ? "day, " : ""}value, name, goal, class, currency`;
-    return this.sql
-      .exec<Record<string, SqlStorageValue>>(
-        `SELECT ${day} AS day, value, MAX(label) AS label, name, goal, class, currency,
-                ${COLUMNS.map((column) => `SUM(${column}) AS ${column}`).join(", ")}
-           FROM dimension_counters WHERE ${where.join(" AND ")} GROUP BY ${groupBy}`,
-        ...bindings,
-      )
-      .toArray()
-      .map((row) => ({
-        day: Number(row.day),
-        dimension: selection.dimension,
-        value: String(row.value),
-        label: String(row.label),
-        name: String(row.name),
-        goal: String(row.goal),
-        class: String(row.class),
-        currency: String(row.currency),
-        sums: COLUMNS.map((column) => Number(row[column] ?? 0)),
-      }));
   }
 
   private liveDay(day: number): Map<string, Sums> {

@@ -147,29 +147,18 @@ const MIGRATIONS: readonly Migration[] = [
      seq INTEGER NOT NULL
    ) WITHOUT ROWID;`,
   // The added dimensions (domain/reports/dimensions.ts: browser, os, UTM medium/content/term,
-  // region, city, entry and exit page, allow-listed properties) of closed days: the sums of the
-  // day's visitor-day contributions (domain/visitors/dimension-contribution.ts), written when the
-  // day is rolled up. Open days are summed in memory from their visitor rows. `label` is a
-  // value's display name (a region's); name, goal, class and currency are the event's, "" on a
-  // value's visitor row.
-  `CREATE TABLE IF NOT EXISTS dimension_counters (
+  // region, city, entry and exit page, allow-listed properties) of closed days: per day and
+  // dimension, the sums of the day's visitor-day contributions (domain/visitors/
+  // dimension-contribution.ts), packed as JSON rows of [value, label, name, goal, class,
+  // currency, ...sums] in parts of at most 60,000 characters, written when the day is rolled up.
+  // Packed because a day has thousands of values (entry pages, cities): a row each would cost
+  // more rows than the day's hits. Open days are summed in memory from their visitor rows.
+  `CREATE TABLE IF NOT EXISTS dimension_days (
      day INTEGER NOT NULL,
      dimension TEXT NOT NULL,
-     value TEXT NOT NULL,
-     label TEXT NOT NULL,
-     name TEXT NOT NULL,
-     goal TEXT NOT NULL,
-     class TEXT NOT NULL,
-     currency TEXT NOT NULL,
-     hits INTEGER NOT NULL,
-     visitors INTEGER NOT NULL,
-     goal_visitors INTEGER NOT NULL,
-     class_visitors INTEGER NOT NULL,
-     visits INTEGER NOT NULL,
-     bounces INTEGER NOT NULL,
-     visit_duration_ms INTEGER NOT NULL,
-     revenue_minor INTEGER NOT NULL,
-     PRIMARY KEY (day, dimension, value, label, name, goal, class, currency)
+     part INTEGER NOT NULL,
+     body TEXT NOT NULL,
+     PRIMARY KEY (day, dimension, part)
    ) WITHOUT ROWID;`,
 ];
 

@@ -95,7 +95,11 @@ const brief = (rows: Row[] | undefined) => rows?.map(({ value, visitors, pagevie
 
 /** Everything a report says about the added dimensions, for one site. */
 async function addedFigures(site: string) {
-  const { body } = await stats<Report>(site, "limit=20");
+  const { body } = await stats<Report>(
+    site,
+    "limit=20&breakdowns=browser,os,utm_medium,utm_content,utm_term,region,city,entry_page,exit_page,props.plan,props.author",
+  );
+  expect(Object.keys(body.breakdowns)).toHaveLength(11);
   return body.breakdowns;
 }
 

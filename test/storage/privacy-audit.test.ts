@@ -150,7 +150,7 @@ describe("privacy audit of stored rows", () => {
       (tables.hourly_counters ?? []).some((row) => String(row.page).startsWith("/u/")),
     );
     expect(dump).toBeDefined();
-    expect((dump?.dimension_counters ?? []).some((row) => String(row.dimension) === "props.note")).toBe(true);
+    expect((dump?.dimension_days ?? []).some((row) => String(row.dimension) === "props.note")).toBe(true);
     const text = dumpText(dump ?? {});
     for (const marker of mustNotAppear) {
       const at = text.indexOf(marker);

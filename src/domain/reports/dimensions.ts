@@ -3,8 +3,8 @@
  *
  * - The main dimensions are columns of the main counters, so they cross with each other: any
  *   filter on one applies to a breakdown of another.
- * - The added dimensions are rows of `dimension_counters`, one per (hour, dimension, value) and
- *   the hit's event name, goal, class and currency. Each is a breakdown, and a filter on totals,
+ * - The added dimensions are counted per local day, dimension and value with the event's name,
+ *   goal, class and currency only (storage/dimension-counters.ts). Each is a breakdown, and a filter on totals,
  *   goals, conversions, timeseries and engagement, but they do not cross with the other
  *   dimensions: which filter and figure pairs are exact is decided in report-exactness.ts.
  */

@@ -90,9 +90,21 @@ export function siteDimensions(properties: readonly string[]): Dimension[] {
   return [...MAIN_DIMENSIONS, ...ADDED_DIMENSIONS, ...properties.map((name): AddedDimension => `props.${name}`)];
 }
 
-/** The breakdowns a report carries by default: every one that is exact under its filters. */
+/** Every breakdown that is exact under the filters. */
 export function exactBreakdowns(all: readonly Dimension[], filters: ReportFilters): Dimension[] {
   return all.filter((dimension) => breakdownProblem(dimension, filters) === null);
+}
+
+/**
+ * The breakdowns a report carries when `breakdowns` is not given: the main ones exact under its
+ * filters, or inside an added filter that dimension's own. Added breakdowns are asked for by name:
+ * each reads its days' packed rows (dimension-counters.ts), which a report should not pay for
+ * when nobody looks.
+ */
+export function defaultBreakdowns(filters: ReportFilters): Dimension[] {
+  const added = addedFilters(filters)[0];
+  if (added !== undefined) return [added[0]];
+  return exactBreakdowns(MAIN_DIMENSIONS, filters);
 }
 
 export const isAddedDimension = (dimension: string): dimension is AddedDimension =>

@@ -5,7 +5,7 @@ import type { Attribution, VisitorDay } from "./visit-tracker";
 /**
  * What one visitor-day adds to the added dimensions' counters (domain/reports/dimensions.ts),
  * derived from its row: its attribution and tallies (visit-tallies.ts). The store keeps the open
- * days' sums of these in memory and writes them as `dimension_counters` rows when a day closes;
+ * days' sums of these in memory and writes them as `dimension_days` rows when a day closes;
  * since a day's figures are the sum over its visitor-days, a late hit only has to replace its
  * visitor-day's contribution.
  *
@@ -13,7 +13,7 @@ import type { Attribution, VisitorDay } from "./visit-tracker";
  * and one row per event the visitor-day's hits made (hits, goal and class visitors, revenue).
  */
 export const SUM_FIELDS = ["hits", "visitors", "goalVisitors", "classVisitors", "visits", "bounces", "durationMs", "revenueMinor"] as const;
-/** Sums in SUM_FIELDS order (the columns of `dimension_counters`). */
+/** Sums in SUM_FIELDS order. */
 export type Sums = number[];
 const eventSums = (hits: number, goalVisitors: number, classVisitors: number, revenueMinor: number): Sums => [
   hits,

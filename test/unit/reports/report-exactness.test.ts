@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { breakdownProblem, exactBreakdowns, filterProblem, siteDimensions } from "../../../src/domain/reports/report-exactness";
+import {
+  breakdownProblem,
+  defaultBreakdowns,
+  exactBreakdowns,
+  filterProblem,
+  siteDimensions,
+} from "../../../src/domain/reports/report-exactness";
 
 describe("which filter and figure pairs are exact", () => {
   it("answers a main filter, or one added filter alone or with a goal, on the report", () => {
@@ -31,5 +37,10 @@ describe("which filter and figure pairs are exact", () => {
     expect(exactBreakdowns(all, { country: "DE" })).toEqual(["page", "source", "channel", "campaign", "country", "device"]);
     expect(exactBreakdowns(all, { goal: "purchase" })).toEqual(all.filter((dimension) => dimension !== "exit_page"));
     expect(breakdownProblem("exit_page", { goal: "purchase" })?.field).toBe("breakdowns");
+  });
+
+  it("carries the main breakdowns by default, or inside an added filter its own", () => {
+    expect(defaultBreakdowns({})).toEqual(["page", "source", "channel", "campaign", "country", "device"]);
+    expect(defaultBreakdowns({ "props.plan": "pro", goal: "purchase" })).toEqual(["props.plan"]);
   });
 });
