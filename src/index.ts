@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { cors } from "hono/cors";
 import { ApiError } from "./http/api-error";
 import { handleError } from "./http/handle-error";
+import { adminRoute } from "./routes/admin-route";
 import { demoRoute } from "./routes/demo-route";
 import { DROP_HEADER, ingestRoute } from "./routes/ingest-route";
 import { statsRoute } from "./routes/stats-route";
@@ -24,8 +25,11 @@ app.use(
     maxAge: 86_400,
   }),
 );
-app.get("/", (c) => c.json({ name: "stepwise", ingest: "POST /api/event", reports: "GET /api/stats/:site", tracker: "GET /t.js" }));
+app.get("/", (c) =>
+  c.json({ name: "stepwise", ingest: "POST /api/event", reports: "GET /api/stats/:site", tracker: "GET /t.js", health: "GET /api/health" }),
+);
 app.route("/", ingestRoute);
+app.route("/", adminRoute);
 app.route("/", statsRoute);
 app.route("/", trackerRoute);
 app.route("/", demoRoute);

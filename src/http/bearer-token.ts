@@ -67,3 +67,16 @@ export async function requireReportAccess(
   if (readsAnySite) throw new ApiError(404, "not_found", "No such site, or no data for it.");
   throw unauthorized();
 }
+
+/** Checks `Authorization: Bearer <token>` for the admin token alone (STATS_TOKEN): operations on every site. */
+export async function requireAdmin(authorization: string | undefined, adminToken: string | undefined): Promise<void> {
+  if (adminToken === undefined) {
+    throw new ApiError(
+      403,
+      "reporting_disabled",
+      "This deployment has no STATS_TOKEN, so it has no admin. Set one with `wrangler secret put STATS_TOKEN`.",
+    );
+  }
+  const presented = bearerToken(authorization);
+  if (presented === undefined || !(await isAdminToken(await sha256(presented), adminToken))) throw unauthorized();
+}

@@ -1,0 +1,45 @@
+import { Hono } from "hono";
+import { readSettings } from "../config/settings";
+import { siteDirectory } from "../config/sites";
+import { requireAdmin } from "../http/bearer-token";
+
+/** Operations: uptime checks and, with the admin token, the configured sites. */
+export const adminRoute = new Hono<{ Bindings: Env }>();
+
+/**
+ * GET /api/health: for uptime checks. Answers without a token and without touching a site's
+ * store, so it says the Worker is deployed and its config valid (a bad config fails to load here too).
+ */
+adminRoute.get("/api/health", (c) => {
+  c.header("Cache-Control", "no-store");
+  return c.json({ status: "ok", sites: siteDirectory().siteIds.length });
+});
+
+/**
+ * GET /api/sites (admin token): the configured sites and what the config says of them. Sites
+ * accepted unconfigured (UNKNOWN_SITES=accept) are not listed: no global index of them is kept.
+ */
+adminRoute.get("/api/sites", async (c) => {
+  await requireAdmin(c.req.header("authorization"), readSettings(c.env).STATS_TOKEN);
+  const directory = siteDirectory();
+  const sites = directory.siteIds.flatMap((id) => {
+    const site = directory.get(id);
+    if (site === undefined) return [];
+    return [
+      {
+        id,
+        timezone: site.timeZone,
+        shards: site.shards,
+        goals: site.goals.map(({ definition }) => ({
+          name: definition.name,
+          class: definition.class,
+          ...(definition.stage ? { stage: definition.stage } : {}),
+        })),
+        funnels: site.funnels.map((funnel) => funnel.name),
+        properties: site.properties,
+        variant_prop: site.variantProp,
+      },
+    ];
+  });
+  return c.json({ sites });
+});
