@@ -9,8 +9,11 @@ import {
 } from "../domain/reports/report";
 import type { ReportFilters } from "../domain/reports/report-filter";
 import type { SegmentDimension } from "../domain/reports/segment-reports";
+import { mergeBreakdowns, mergeReportRows } from "../domain/reports/shard-merge";
+import { firstHourOfDay, lastHourOfDay } from "../domain/time/utc-time";
 import type { SegmentFilter } from "../domain/visitors/segment-rollup";
 import { NO_VARIANT } from "../domain/visitors/visit-tracker";
+import type { DayAggregates } from "./day-aggregates";
 import type { DropCounter } from "./drop-counter";
 import {
   readBreakdown,
@@ -26,6 +29,19 @@ import type { SegmentTotal, VisitorDays } from "./visitor-days";
 
 /** An experiment rarely has more; more variants than this are left out of the variants report. */
 const MAX_VARIANTS = 50;
+/** Breakdown rows of a live part that is merged with aggregated days: all of them, so the top N is exact. */
+const ALL_ROWS = Number.MAX_SAFE_INTEGER;
+
+/**
+ * How a range of days is read: its aggregated days from the day aggregates (day-aggregates.ts),
+ * the others (today, yesterday until it is aggregated, reopened days) live from the counters,
+ * as runs of consecutive days.
+ */
+interface SplitRange {
+  fromDay: number;
+  toDay: number;
+  live: Scope[];
+}
 
 export interface VariantRows {
   visitors: { variant: string; visitors: number }[];
@@ -47,15 +63,51 @@ export class ReportReader {
     private readonly sql: SqlStorage,
     private readonly drops: DropCounter,
     private readonly visitorDays: VisitorDays,
+    private readonly aggregates: DayAggregates,
   ) {}
 
   private scope(range: ReportRange, filters: ReportFilters): Scope {
     return { ...rangeHours(range), filters };
   }
 
+  /**
+   * The aggregated days of an unfiltered range and the live runs around them; null when the
+   * range must be read live: filters (the aggregates hold each dimension alone, not their
+   * combinations), hourly buckets, or no aggregated day in range.
+   */
+  private split(range: ReportRange, filters: ReportFilters): SplitRange | null {
+    if (range.interval === "hour" || Object.values(filters).some((value) => value !== undefined)) return null;
+    const aggregated = new Set(this.aggregates.aggregatedDays(range.fromDay, range.toDay));
+    if (aggregated.size === 0) return null;
+    const live: Scope[] = [];
+    for (let day = range.fromDay; day <= range.toDay; day++) {
+      if (aggregated.has(day)) continue;
+      const last = live.at(-1);
+      if (last !== undefined && last.toHour === firstHourOfDay(day) - 1) last.toHour = lastHourOfDay(day);
+      else live.push({ fromHour: firstHourOfDay(day), toHour: lastHourOfDay(day), filters: {} });
+    }
+    return { fromDay: range.fromDay, toDay: range.toDay, live };
+  }
+
   report(range: ReportRange, filters: ReportFilters, breakdownLimit: number): ReportRows {
     const scope = this.scope(range, filters);
-    return { ...readReportRows(this.sql, scope, breakdownLimit), dropped: this.drops.read(scope.fromHour, scope.toHour) };
+    const dropped = this.drops.read(scope.fromHour, scope.toHour);
+    const split = this.split(range, filters);
+    if (split === null) return { ...readReportRows(this.sql, scope, breakdownLimit), dropped };
+    // Live parts in full, then the aggregated days with every value the live parts have: the
+    // merge cuts each breakdown to its top rows after summing (shard-merge.ts).
+    const live = split.live.map((run) => ({ ...readReportRows(this.sql, run, ALL_ROWS), dropped: [] }));
+    const liveValues = new Map<string, Set<string>>();
+    for (const part of live) {
+      for (const [dimension, breakdown] of Object.entries(part.breakdowns)) {
+        const values = liveValues.get(dimension) ?? new Set<string>();
+        for (const row of breakdown.rows) values.add(row.value);
+        liveValues.set(dimension, values);
+      }
+    }
+    const merged = new Map([...liveValues].map(([dimension, values]) => [dimension, [...values]]));
+    const aggregated = { ...this.aggregates.reportRows(split.fromDay, split.toDay, breakdownLimit, merged), dropped: [] };
+    return { ...mergeReportRows([aggregated, ...live], breakdownLimit), dropped };
   }
 
   funnels(range: ReportRange, filters: ReportFilters): FunnelStepRow[] {
@@ -63,7 +115,11 @@ export class ReportReader {
   }
 
   segments(range: ReportRange, filters: ReportFilters, dimension: SegmentDimension, limit: number): BreakdownRows {
-    return readBreakdown(this.sql, this.scope(range, filters), dimension, limit);
+    const split = this.split(range, filters);
+    if (split === null) return readBreakdown(this.sql, this.scope(range, filters), dimension, limit);
+    const live = split.live.map((run) => readBreakdown(this.sql, run, dimension, ALL_ROWS));
+    const liveValues = [...new Set(live.flatMap((part) => part.rows.map((row) => row.value)))];
+    return mergeBreakdowns([this.aggregates.breakdown(split.fromDay, split.toDay, dimension, limit, liveValues), ...live], limit);
   }
 
   variants(range: ReportRange, filters: ReportFilters): VariantRows {

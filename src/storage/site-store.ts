@@ -9,6 +9,7 @@ import { DEFAULT_TIME_ZONE, localDayOf, nextLocalMidnight } from "../domain/time
 import { dayOfHour, firstHourOfDay } from "../domain/time/utc-time";
 import type { SegmentFilter } from "../domain/visitors/segment-rollup";
 import { visitorHash } from "../domain/visitors/visitor-hash";
+import { DayAggregates } from "./day-aggregates";
 import { DayValues } from "./day-values";
 import { DropCounter } from "./drop-counter";
 import { HitWriter, type QueuedHit } from "./hit-writer";
@@ -81,6 +82,7 @@ export class SiteStore extends DurableObject<Env> {
   private readonly visitorDays: VisitorDays;
   private readonly drops: DropCounter;
   private readonly dayValues: DayValues;
+  private readonly dayAggregates: DayAggregates;
   private readonly reports: ReportReader;
   private readonly rateLimit = new ClientRateLimit();
   private alarmChecked = false;
@@ -98,8 +100,9 @@ export class SiteStore extends DurableObject<Env> {
     this.visitorDays = new VisitorDays(this.sql);
     this.drops = new DropCounter(this.sql);
     this.dayValues = new DayValues(this.sql);
-    this.reports = new ReportReader(this.sql, this.drops, this.visitorDays);
-    this.writer = new HitWriter(ctx.storage, this.sql, this.visitorDays, this.dayValues);
+    this.dayAggregates = new DayAggregates(this.sql);
+    this.reports = new ReportReader(this.sql, this.drops, this.visitorDays, this.dayAggregates);
+    this.writer = new HitWriter(ctx.storage, this.sql, this.visitorDays, this.dayValues, this.dayAggregates);
     void ctx.blockConcurrencyWhile(async () => {
       migrate(this.sql);
       // Acknowledged hits not yet folded into the tables (the object was reset since) are pending again.
@@ -229,7 +232,7 @@ export class SiteStore extends DurableObject<Env> {
 
   /**
    * Daily, just after the site's local midnight: roll up the day that just ended, forget expired
-   * salts and visitor rows. Idempotent: a repeated or late alarm finds the work done or does what
+   * salts and visitor rows, fold old hours, aggregate the closed days. Idempotent: a repeated or late alarm finds the work done or does what
    * is due.
    */
   override async alarm(): Promise<void> {
@@ -248,6 +251,8 @@ export class SiteStore extends DurableObject<Env> {
     this.visitorDays.rollUpDay(today - 1);
     this.forgetBefore(today - 1);
     this.foldHoursBefore(firstHourOfDay(today - readSettings(this.env).HOURLY_DETAIL_DAYS));
+    // After folding: a folded day has fewer rows to sum, and the same sums.
+    this.dayAggregates.closeDaysBefore(today);
   }
 
   /**
