@@ -57,7 +57,7 @@ export interface Scope {
   filters: ReportFilters;
 }
 
-function where(scope: Scope, extra?: string): { clause: string; bindings: SqlStorageValue[] } {
+export function where(scope: Scope, extra?: string): { clause: string; bindings: SqlStorageValue[] } {
   const parts = ["hour BETWEEN ? AND ?"];
   const bindings: SqlStorageValue[] = [scope.fromHour, scope.toHour];
   for (const [field, value] of Object.entries(scope.filters) as [FilterField, string | undefined][]) {

@@ -25,6 +25,7 @@ import {
   readVariantGoals,
   type Scope,
 } from "./report-queries";
+import { scanReportRows } from "./report-scan";
 import type { SegmentTotal, VisitorDays } from "./visitor-days";
 
 /** An experiment rarely has more; more variants than this are left out of the variants report. */
@@ -93,7 +94,7 @@ export class ReportReader {
     const scope = this.scope(range, filters);
     const dropped = this.drops.read(scope.fromHour, scope.toHour);
     const split = this.split(range, filters);
-    if (split === null) return { ...readReportRows(this.sql, scope, breakdownLimit), dropped };
+    if (split === null) return { ...scanReportRows(this.sql, scope, breakdownLimit), dropped };
     // Live parts in full, then the aggregated days with every value the live parts have: the
     // merge cuts each breakdown to its top rows after summing (shard-merge.ts).
     const live = split.live.map((run) => ({ ...readReportRows(this.sql, run, ALL_ROWS), dropped: [] }));
