@@ -73,7 +73,10 @@ function all(sql: SqlStorage, query: string, bindings: SqlStorageValue[]): Row[]
   return sql.exec<Row>(query, ...bindings).toArray();
 }
 
-/** Everything of a report but the drops, which DropCounter reads. */
+/**
+ * Everything of a report but the drops, which DropCounter reads. The reference for the sums that
+ * reports read from the day aggregates and from one scan (day-aggregates.ts, report-scan.ts).
+ */
 export function readReportRows(sql: SqlStorage, scope: Scope, breakdownLimit: number): Omit<ReportRows, "dropped"> {
   const visitors = visitorsColumnFor(scope.filters);
   const scoped = where(scope);

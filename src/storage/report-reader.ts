@@ -15,16 +15,7 @@ import type { SegmentFilter } from "../domain/visitors/segment-rollup";
 import { NO_VARIANT } from "../domain/visitors/visit-tracker";
 import type { DayAggregates } from "./day-aggregates";
 import type { DropCounter } from "./drop-counter";
-import {
-  readBreakdown,
-  readFunnelSteps,
-  readGoals,
-  readLiftPairs,
-  readReportRows,
-  readTotals,
-  readVariantGoals,
-  type Scope,
-} from "./report-queries";
+import { readBreakdown, readFunnelSteps, readGoals, readLiftPairs, readTotals, readVariantGoals, type Scope } from "./report-queries";
 import { scanReportRows } from "./report-scan";
 import type { SegmentTotal, VisitorDays } from "./visitor-days";
 
@@ -97,7 +88,7 @@ export class ReportReader {
     if (split === null) return { ...scanReportRows(this.sql, scope, breakdownLimit), dropped };
     // Live parts in full, then the aggregated days with every value the live parts have: the
     // merge cuts each breakdown to its top rows after summing (shard-merge.ts).
-    const live = split.live.map((run) => ({ ...readReportRows(this.sql, run, ALL_ROWS), dropped: [] }));
+    const live = split.live.map((run) => ({ ...scanReportRows(this.sql, run, ALL_ROWS), dropped: [] }));
     const liveValues = new Map<string, Set<string>>();
     for (const part of live) {
       for (const [dimension, breakdown] of Object.entries(part.breakdowns)) {

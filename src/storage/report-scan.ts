@@ -16,12 +16,13 @@ import { compareBinary } from "../domain/reports/shard-merge";
 import { type Scope, where } from "./report-queries";
 
 /**
- * The live report rows of report-queries.ts readReportRows, summed in one scan: the counter rows
- * in scope are read once and summed here, instead of by 17 GROUP BY queries that each scan the
- * whole hour range. Used where reports still read every counter in range (filters, hourly
- * buckets): with 31 days of hourly detail a range holds ~100,000 rows, and a filter keeps most
- * of the cost of each scan but little of its rows. Same sums, same groups, same order and cut
- * (test/storage/report-scan.property.test.ts checks it against readReportRows).
+ * A report's rows summed live from the counters, in one scan: the counter rows in scope are read
+ * once and summed here, instead of by the 17 GROUP BY queries of report-queries.ts
+ * readReportRows, each of which scans the whole hour range. Reports read this way over days that
+ * are not aggregated (today, filters, hourly buckets): with 31 days of hourly detail a 90-day
+ * range holds ~100,000 counter rows, and a filter keeps the cost of each scan but few of its rows.
+ * Same sums, same groups, same order and cut as readReportRows
+ * (test/storage/report-sums.property.test.ts checks it on random counters).
  */
 const COLUMNS = [
   "hour",
