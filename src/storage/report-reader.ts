@@ -1,5 +1,6 @@
 import {
   type BreakdownRows,
+  DIMENSIONS,
   type FunnelStepRow,
   type GoalRow,
   type ReportRange,
@@ -89,16 +90,13 @@ export class ReportReader {
     // Live parts in full, then the aggregated days with every value the live parts have: the
     // merge cuts each breakdown to its top rows after summing (shard-merge.ts).
     const live = split.live.map((run) => ({ ...scanReportRows(this.sql, run, ALL_ROWS), dropped: [] }));
-    const liveValues = new Map<string, Set<string>>();
-    for (const part of live) {
-      for (const [dimension, breakdown] of Object.entries(part.breakdowns)) {
-        const values = liveValues.get(dimension) ?? new Set<string>();
-        for (const row of breakdown.rows) values.add(row.value);
-        liveValues.set(dimension, values);
-      }
-    }
-    const merged = new Map([...liveValues].map(([dimension, values]) => [dimension, [...values]]));
-    const aggregated = { ...this.aggregates.reportRows(split.fromDay, split.toDay, breakdownLimit, merged), dropped: [] };
+    const liveValues = new Map(
+      DIMENSIONS.map((dimension) => [
+        dimension,
+        [...new Set(live.flatMap((part) => part.breakdowns[dimension].rows.map((row) => row.value)))],
+      ]),
+    );
+    const aggregated = { ...this.aggregates.reportRows(split.fromDay, split.toDay, breakdownLimit, liveValues), dropped: [] };
     return { ...mergeReportRows([aggregated, ...live], breakdownLimit), dropped };
   }
 
