@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import { ApiError } from "../src/http/api-error";
+import { statsQuerySchema } from "../src/schemas/stats-query-schema";
 import type { BenchEnv } from "./bench-env";
 
 /** Routes of the bench worker only: the two baselines ingest is compared with, and store usage. */
@@ -29,4 +30,17 @@ benchRoutes.post("/__bench/simulate/:site", async (c) => {
     throw new ApiError(400, "invalid_query", "day, hits and visitors must be positive integers.");
   }
   return c.json(await c.env.SITE_STORE.getByName(c.req.param("site")).simulateDay(day, hits, visitors));
+});
+
+/**
+ * One report of a site timed inside its store, next to the live computation it replaced
+ * (BenchSiteStore.timeReport); the query is a stats query (from, to, filters, limit), plus
+ * `liveFirst=1` to time the live computation first.
+ */
+benchRoutes.get("/__bench/report-time/:site", async (c) => {
+  const { liveFirst, ...query } = c.req.query();
+  const parsed = statsQuerySchema(Math.floor(Date.now() / 86_400_000)).safeParse(query);
+  if (!parsed.success) throw new ApiError(400, "invalid_query", "Not a stats query.");
+  const { range, filters, limit } = parsed.data;
+  return c.json(await c.env.SITE_STORE.getByName(c.req.param("site")).timeReport(range, filters, limit, liveFirst === "1"));
 });

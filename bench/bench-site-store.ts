@@ -1,6 +1,10 @@
 import type { RecordedHit } from "../src/domain/ingest/recorded-hit";
+import { buildReport, type ReportRange, rangeHours } from "../src/domain/reports/report";
+import { defaultBreakdowns } from "../src/domain/reports/report-exactness";
+import type { ReportFilters } from "../src/domain/reports/report-filter";
 import { unconfiguredSite } from "../src/domain/site/site";
 import { MS_PER_DAY } from "../src/domain/time/utc-time";
+import { readReportRows } from "../src/storage/report-queries";
 import { ALARM_DELAY_AFTER_MIDNIGHT_MS, type RecordOutcome, SiteStore, type VisitorIdentity } from "../src/storage/site-store";
 import { simulatedHit } from "./simulated-traffic";
 
@@ -59,7 +63,7 @@ export class BenchSiteStore extends SiteStore {
    * Records one simulated UTC day of a realistic mix through `record`, then does that day's
    * maintenance as the midnight alarm would (a checkpoint first), and reports usage. The hits are synthetic.
    */
-  async simulateDay(day: number, hitsPerDay: number, visitorsPerDay: number): Promise<StoreUsage> {
+  async simulateDay(day: number, hitsPerDay: number, visitorsPerDay: number): Promise<StoreUsage & { maintenanceMs: number }> {
     const site = unconfiguredSite(this.ctx.id.name ?? "bench.example");
     const start = day * MS_PER_DAY;
     // In chunks of concurrent hits, as load arrives: they are written in coalesced batches.
@@ -70,7 +74,39 @@ export class BenchSiteStore extends SiteStore {
       );
       await Promise.all(chunk.map(({ hit, identity }) => this.record(hit, identity)));
     }
+    const started = performance.now();
     this.maintain(start + MS_PER_DAY + ALARM_DELAY_AFTER_MIDNIGHT_MS);
-    return this.usage();
+    return { ...(await this.usage()), maintenanceMs: performance.now() - started };
+  }
+
+  /**
+   * One report read timed inside the object (ms), next to the live computation of the same rows
+   * from the hourly counters over the whole range (`liveMs`: what every report did before the day
+   * aggregates), in alternating order; throws unless both give the same report.
+   */
+  async timeReport(range: ReportRange, filters: ReportFilters, limit: number, liveFirst: boolean): Promise<{ ms: number; liveMs: number }> {
+    const timed = <T>(read: () => T): { value: T; ms: number } => {
+      const started = performance.now();
+      const value = read();
+      return { value, ms: performance.now() - started };
+    };
+    const readLive = () => timed(() => ({ ...readReportRows(this.sql, { ...rangeHours(range), filters }, limit), dropped: [] }));
+    const readNow = async () => {
+      const started = performance.now();
+      const value = await this.readReport(range, filters, limit, defaultBreakdowns(filters));
+      return { value: { ...value, dropped: [] }, ms: performance.now() - started };
+    };
+    const live = liveFirst ? readLive() : undefined;
+    const now = await readNow();
+    const before = live ?? readLive();
+    // Keys sorted: revenue per currency may list currencies in another order.
+    const json = (rows: typeof now.value) =>
+      JSON.stringify(buildReport("bench", range, rows, []), (_key, value: unknown) =>
+        value !== null && typeof value === "object" && !Array.isArray(value)
+          ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+          : value,
+      );
+    if (json(now.value) !== json(before.value)) throw new Error("the report differs from the live computation");
+    return { ms: now.ms, liveMs: before.ms };
   }
 }

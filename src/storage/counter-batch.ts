@@ -90,16 +90,19 @@ export class CounterBatch {
   }
 
   /**
-   * Writes the merged increments; returns the rows written and, per local day, the counter rows
-   * it created (for the rows-per-day cap). A main counter row is new when its hits after the
-   * upsert equal this batch's: every existing row already counts at least one hit.
+   * Writes the merged increments; returns the rows written, per local day the counter rows it
+   * created (for the rows-per-day cap), and the local days it wrote counters of. A main counter
+   * row is new when its hits after the upsert equal this batch's: every existing row already
+   * counts at least one hit.
    */
-  write(sql: SqlStorage): { rowsWritten: number; newCounterRows: Map<number, number> } {
+  write(sql: SqlStorage): { rowsWritten: number; newCounterRows: Map<number, number>; days: Set<number> } {
     let rowsWritten = 0;
     const newCounterRows = new Map<number, number>();
+    const days = new Set<number>();
     for (const [table, byKey] of this.byTable) {
       const statement = UPSERT.get(table) ?? "";
       for (const { key, sums } of byKey.values()) {
+        days.add(dayOfHour(Number(key[0])));
         if (table !== "hourly_counters") {
           rowsWritten += sql.exec(statement, ...key, ...sums).rowsWritten;
           continue;
@@ -113,6 +116,6 @@ export class CounterBatch {
         }
       }
     }
-    return { rowsWritten, newCounterRows };
+    return { rowsWritten, newCounterRows, days };
   }
 }

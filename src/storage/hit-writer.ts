@@ -4,6 +4,7 @@ import { dayOfHour } from "../domain/time/utc-time";
 import { advanceVisitor, resolveVisitor, type VisitorDay } from "../domain/visitors/visit-tracker";
 import { BatchEffects } from "./batch-effects";
 import { CounterBatch } from "./counter-batch";
+import type { DayAggregates } from "./day-aggregates";
 import type { DayValues } from "./day-values";
 import { SeenEvents } from "./seen-events";
 import type { VisitorDays } from "./visitor-days";
@@ -83,6 +84,7 @@ export class HitWriter {
     private readonly sql: SqlStorage,
     private readonly visitorDays: VisitorDays,
     private readonly dayValues: DayValues,
+    private readonly dayAggregates: DayAggregates,
     /** Told of each visitor-day a batch changed, once the batch is durable (dimension-counters.ts). */
     private readonly onVisitorsChanged: (changes: VisitorChange[]) => void = () => {},
   ) {
@@ -191,7 +193,7 @@ export class HitWriter {
     const through = this.pendingThroughSeq;
     const counters = this.pending.counters;
     const written = this.storage.transactionSync(() => {
-      const counted = counters.write(this.sql);
+      const counted = this.writeCounters(counters);
       return { ...counted, rowsWritten: counted.rowsWritten + this.log.markCountersFolded(through) };
     });
     this.dayValues.settle(written.newCounterRows);
@@ -258,11 +260,23 @@ export class HitWriter {
     return { effects, duplicates, before };
   }
 
+  /**
+   * Writes merged counters (inside the caller's transaction). Counters of a day already
+   * aggregated (a hit dated back into a closed day) reopen the day's aggregates in the same
+   * transaction, so no read ever sums that day's aggregates without the new counters.
+   */
+  private writeCounters(counters: CounterBatch): { rowsWritten: number; newCounterRows: Map<number, number> } {
+    const written = counters.write(this.sql);
+    let rowsWritten = written.rowsWritten;
+    for (const day of written.days) rowsWritten += this.dayAggregates.reopen(day);
+    return { rowsWritten, newCounterRows: written.newCounterRows };
+  }
+
   /** Writes effects into the tables (inside the caller's transaction): each visitor and merged counter row once. */
   private writeTables(effects: BatchEffects): { rowsWritten: number; newCounterRows: Map<number, number> } {
     let rowsWritten = 0;
     for (const visitor of effects.visitors.values()) rowsWritten += this.visitorDays.save(visitor);
-    const written = effects.counters.write(this.sql);
+    const written = this.writeCounters(effects.counters);
     rowsWritten += written.rowsWritten;
     for (const [id, day] of effects.events) rowsWritten += this.seenEvents.insert(id, day);
     rowsWritten += this.dayValues.write(effects.dayValues);

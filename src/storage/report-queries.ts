@@ -1,5 +1,5 @@
-import { OTHER_VALUE } from "../domain/ingest/value-caps";
-import type { MainDimension } from "../domain/reports/dimensions";
+import { MAIN_CAPPED_DIMENSIONS, OTHER_VALUE } from "../domain/ingest/value-caps";
+import { MAIN_DIMENSIONS, type MainDimension } from "../domain/reports/dimensions";
 import {
   type BreakdownRows,
   type BucketRow,
@@ -57,7 +57,7 @@ export interface Scope {
   filters: ReportFilters;
 }
 
-function where(scope: Scope, extra?: string): { clause: string; bindings: SqlStorageValue[] } {
+export function where(scope: Scope, extra?: string): { clause: string; bindings: SqlStorageValue[] } {
   const parts = ["hour BETWEEN ? AND ?"];
   const bindings: SqlStorageValue[] = [scope.fromHour, scope.toHour];
   for (const [field, value] of Object.entries(mainFilters(scope.filters)) as [FilterField, string | undefined][]) {
@@ -73,12 +73,15 @@ function all(sql: SqlStorage, query: string, bindings: SqlStorageValue[]): Row[]
   return sql.exec<Row>(query, ...bindings).toArray();
 }
 
-/** Everything of a report but the drops, which DropCounter reads. */
+/**
+ * Everything of a report but the drops, which DropCounter reads. The reference for the sums that
+ * reports read from the day aggregates and from one scan (day-aggregates.ts, report-scan.ts).
+ */
 export function readReportRows(
   sql: SqlStorage,
   scope: Scope,
   breakdownLimit: number,
-  dimensions: readonly MainDimension[],
+  dimensions: readonly MainDimension[] = MAIN_DIMENSIONS,
 ): Omit<ReportRows, "dropped"> {
   const visitors = visitorsColumnFor(mainFilters(scope.filters));
   const scoped = where(scope);
@@ -257,7 +260,7 @@ export function readVariantGoals(sql: SqlStorage, scope: Scope): VariantGoalRow[
 }
 
 /** The main counters' columns whose values are capped per day (the added ones: report-reader.ts). */
-const CAPPED_COLUMNS = ["page", "source", "campaign", "name", "goal", "variant"] as const;
+const CAPPED_COLUMNS = MAIN_CAPPED_DIMENSIONS;
 
 /** Hits counted under "(other)" per capped main dimension (domain/ingest/value-caps.ts). */
 function readOtherHits(sql: SqlStorage, scope: Scope): Record<string, number> {

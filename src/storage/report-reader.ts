@@ -1,6 +1,6 @@
 import { isCappedDimension } from "../domain/ingest/value-caps";
 import { addedBreakdown, addedReportRows, otherValueHits } from "../domain/reports/added-dimension-report";
-import { type Dimension, type MainDimension, scopeOf } from "../domain/reports/dimensions";
+import { type Dimension, MAIN_DIMENSIONS, scopeOf } from "../domain/reports/dimensions";
 import {
   type BreakdownRows,
   type FunnelStepRow,
@@ -13,24 +13,32 @@ import {
 import { isAddedDimension } from "../domain/reports/report-exactness";
 import { addedFilters, mainFilters, type ReportFilters } from "../domain/reports/report-filter";
 import type { SegmentDimension } from "../domain/reports/segment-reports";
+import { mergeBreakdowns, mergeReportRows } from "../domain/reports/shard-merge";
+import { firstHourOfDay, lastHourOfDay } from "../domain/time/utc-time";
 import type { SegmentFilter } from "../domain/visitors/segment-rollup";
 import { NO_VARIANT } from "../domain/visitors/visit-tracker";
+import type { DayAggregates } from "./day-aggregates";
 import type { DimensionCounters } from "./dimension-counters";
 import type { DropCounter } from "./drop-counter";
-import {
-  readBreakdown,
-  readFunnelSteps,
-  readGoals,
-  readLiftPairs,
-  readReportRows,
-  readTotals,
-  readVariantGoals,
-  type Scope,
-} from "./report-queries";
+import { readBreakdown, readFunnelSteps, readGoals, readLiftPairs, readTotals, readVariantGoals, type Scope } from "./report-queries";
+import { scanReportRows } from "./report-scan";
 import type { SegmentTotal, VisitorDays } from "./visitor-days";
 
 /** An experiment rarely has more; more variants than this are left out of the variants report. */
 const MAX_VARIANTS = 50;
+/** Breakdown rows of a live part that is merged with aggregated days: all of them, so the top N is exact. */
+const ALL_ROWS = Number.MAX_SAFE_INTEGER;
+
+/**
+ * How a range of days is read: its aggregated days from the day aggregates (day-aggregates.ts),
+ * the others (today, yesterday until it is aggregated, reopened days) live from the counters,
+ * as runs of consecutive days.
+ */
+interface SplitRange {
+  fromDay: number;
+  toDay: number;
+  live: Scope[];
+}
 
 export interface VariantRows {
   visitors: { variant: string; visitors: number }[];
@@ -52,6 +60,7 @@ export class ReportReader {
     private readonly sql: SqlStorage,
     private readonly drops: DropCounter,
     private readonly visitorDays: VisitorDays,
+    private readonly aggregates: DayAggregates,
     private readonly dimensions: DimensionCounters,
   ) {}
 
@@ -60,18 +69,37 @@ export class ReportReader {
   }
 
   /**
-   * The report's sums. Main figures and breakdowns come from the main counters; inside an added
-   * filter (one at most, with a goal at most: report-exactness.ts) from that value's added
-   * counters; added breakdowns always from the added counters (dimension-counters.ts).
+   * The aggregated days of an unfiltered range and the live runs around them; null when the
+   * range must be read live: filters (the aggregates hold each dimension alone, not their
+   * combinations), hourly buckets, or no aggregated day in range.
+   */
+  private split(range: ReportRange, filters: ReportFilters): SplitRange | null {
+    if (range.interval === "hour" || Object.values(filters).some((value) => value !== undefined)) return null;
+    const aggregated = new Set(this.aggregates.aggregatedDays(range.fromDay, range.toDay));
+    if (aggregated.size === 0) return null;
+    const live: Scope[] = [];
+    for (let day = range.fromDay; day <= range.toDay; day++) {
+      if (aggregated.has(day)) continue;
+      const last = live.at(-1);
+      if (last !== undefined && last.toHour === firstHourOfDay(day) - 1) last.toHour = lastHourOfDay(day);
+      else live.push({ fromHour: firstHourOfDay(day), toHour: lastHourOfDay(day), filters: {} });
+    }
+    return { fromDay: range.fromDay, toDay: range.toDay, live };
+  }
+
+  /**
+   * The report's sums. Main figures and breakdowns come from the main counters (closed days from
+   * their aggregates when unfiltered, day-aggregates.ts); inside an added filter (one at most, with
+   * a goal at most: report-exactness.ts) from that value's added counters; added breakdowns always
+   * from the added counters (dimension-counters.ts).
    */
   report(range: ReportRange, filters: ReportFilters, breakdownLimit: number, dimensions: readonly Dimension[]): ReportRows {
     const scope = this.scope(range, filters);
     const { goal } = mainFilters(filters);
     const [added] = addedFilters(filters);
-    const main = dimensions.filter((dimension): dimension is MainDimension => !isAddedDimension(dimension));
     const rows: Omit<ReportRows, "dropped"> =
       added === undefined
-        ? readReportRows(this.sql, scope, breakdownLimit, main)
+        ? this.mainRows(range, filters, scope, breakdownLimit)
         : {
             ...addedReportRows(
               this.dimensions.read({
@@ -86,6 +114,7 @@ export class ReportReader {
             ),
             breakdowns: {},
           };
+    for (const dimension of MAIN_DIMENSIONS) if (!dimensions.includes(dimension)) delete rows.breakdowns[dimension];
     for (const dimension of dimensions) {
       if (!isAddedDimension(dimension)) continue;
       const counted = this.dimensions.read({
@@ -105,12 +134,34 @@ export class ReportReader {
     return { ...rows, dropped: this.drops.read(scope.fromHour, scope.toHour) };
   }
 
+  /** The main counters' part of a report: the six main breakdowns, totals, conversions, goals, engagement. */
+  private mainRows(range: ReportRange, filters: ReportFilters, scope: Scope, breakdownLimit: number): Omit<ReportRows, "dropped"> {
+    const split = this.split(range, filters);
+    if (split === null) return scanReportRows(this.sql, scope, breakdownLimit);
+    // Live parts in full, then the aggregated days with every value the live parts have: the
+    // merge cuts each breakdown to its top rows after summing (shard-merge.ts).
+    const live = split.live.map((run) => ({ ...scanReportRows(this.sql, run, ALL_ROWS), dropped: [] }));
+    const liveValues = new Map(
+      MAIN_DIMENSIONS.map((dimension) => [
+        dimension,
+        [...new Set(live.flatMap((part) => part.breakdowns[dimension]?.rows.map((row) => row.value) ?? []))],
+      ]),
+    );
+    const aggregated = { ...this.aggregates.reportRows(split.fromDay, split.toDay, breakdownLimit, liveValues), dropped: [] };
+    const { dropped: _dropped, ...merged } = mergeReportRows([aggregated, ...live], breakdownLimit);
+    return merged;
+  }
+
   funnels(range: ReportRange, filters: ReportFilters): FunnelStepRow[] {
     return readFunnelSteps(this.sql, this.scope(range, filters));
   }
 
   segments(range: ReportRange, filters: ReportFilters, dimension: SegmentDimension, limit: number): BreakdownRows {
-    return readBreakdown(this.sql, this.scope(range, filters), dimension, limit);
+    const split = this.split(range, filters);
+    if (split === null) return readBreakdown(this.sql, this.scope(range, filters), dimension, limit);
+    const live = split.live.map((run) => readBreakdown(this.sql, run, dimension, ALL_ROWS));
+    const liveValues = [...new Set(live.flatMap((part) => part.rows.map((row) => row.value)))];
+    return mergeBreakdowns([this.aggregates.breakdown(split.fromDay, split.toDay, dimension, limit, liveValues), ...live], limit);
   }
 
   variants(range: ReportRange, filters: ReportFilters): VariantRows {

@@ -10,6 +10,7 @@ import { DEFAULT_TIME_ZONE, localDayOf, nextLocalMidnight } from "../domain/time
 import { dayOfHour, firstHourOfDay } from "../domain/time/utc-time";
 import type { SegmentFilter } from "../domain/visitors/segment-rollup";
 import { visitorHash } from "../domain/visitors/visitor-hash";
+import { DayAggregates } from "./day-aggregates";
 import { DayValues } from "./day-values";
 import { DimensionCounters } from "./dimension-counters";
 import { DropCounter } from "./drop-counter";
@@ -84,6 +85,7 @@ export class SiteStore extends DurableObject<Env> {
   private readonly dimensions: DimensionCounters;
   private readonly drops: DropCounter;
   private readonly dayValues: DayValues;
+  private readonly dayAggregates: DayAggregates;
   private readonly reports: ReportReader;
   private readonly rateLimit = new ClientRateLimit();
   private alarmChecked = false;
@@ -112,8 +114,9 @@ export class SiteStore extends DurableObject<Env> {
     this.visitorDays = new VisitorDays(this.sql, this.dimensions);
     this.drops = new DropCounter(this.sql);
     this.dayValues = new DayValues(this.sql);
-    this.reports = new ReportReader(this.sql, this.drops, this.visitorDays, this.dimensions);
-    this.writer = new HitWriter(ctx.storage, this.sql, this.visitorDays, this.dayValues, (changes) =>
+    this.dayAggregates = new DayAggregates(this.sql);
+    this.reports = new ReportReader(this.sql, this.drops, this.visitorDays, this.dayAggregates, this.dimensions);
+    this.writer = new HitWriter(ctx.storage, this.sql, this.visitorDays, this.dayValues, this.dayAggregates, (changes) =>
       this.dimensions.applyChanges(changes),
     );
     void ctx.blockConcurrencyWhile(async () => {
@@ -250,7 +253,7 @@ export class SiteStore extends DurableObject<Env> {
 
   /**
    * Daily, just after the site's local midnight: roll up the day that just ended, forget expired
-   * salts and visitor rows. Idempotent: a repeated or late alarm finds the work done or does what
+   * salts and visitor rows, fold old hours, aggregate the closed days. Idempotent: a repeated or late alarm finds the work done or does what
    * is due.
    */
   override async alarm(): Promise<void> {
@@ -269,6 +272,8 @@ export class SiteStore extends DurableObject<Env> {
     this.visitorDays.rollUpDay(today - 1);
     this.forgetBefore(today - 1);
     this.foldHoursBefore(firstHourOfDay(today - readSettings(this.env).HOURLY_DETAIL_DAYS));
+    // After folding: a folded day has fewer rows to sum, and the same sums.
+    this.dayAggregates.closeDaysBefore(today);
   }
 
   /**

@@ -33,6 +33,19 @@ describe("the bench worker of npm run bench", () => {
     expect(await (await bench("/__bench/checkpoint/usage.test")).json()).toEqual({ rowsWritten: 0 });
   });
 
+  it("times a report inside the store next to the live sums it replaced, after checking both agree", async () => {
+    const day = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    expect((await bench(`/__bench/simulate/timed.test?day=${Math.floor(Date.now() / 86_400_000) - 1}&hits=40&visitors=5`)).status).toBe(
+      200,
+    );
+    const response = await bench(`/__bench/report-time/timed.test?from=${day}&to=${day}&liveFirst=1`, "GET");
+    expect(response.status).toBe(200);
+    const timing = (await response.json()) as { ms: number; liveMs: number };
+    expect(timing.ms).toBeGreaterThanOrEqual(0);
+    expect(timing.liveMs).toBeGreaterThanOrEqual(0);
+    expect((await bench("/__bench/report-time/timed.test?from=not-a-day", "GET")).status).toBe(400);
+  });
+
   it("refuses a simulated day without whole numbers", async () => {
     expect((await bench("/__bench/simulate/x.test?day=1&hits=0&visitors=1")).status).toBe(400);
   });

@@ -28,6 +28,16 @@ export const PROPERTY_VALUES_CAP = 50;
 export type FixedCappedDimension = keyof typeof DAILY_VALUE_CAPS;
 export type CappedDimension = FixedCappedDimension | `props.${string}`;
 export const CAPPED_DIMENSIONS = Object.keys(DAILY_VALUE_CAPS) as FixedCappedDimension[];
+/** The capped dimensions that are columns of the main counters (the UTM fields are added dimensions). */
+export const MAIN_CAPPED_DIMENSIONS = [
+  "page",
+  "source",
+  "campaign",
+  "name",
+  "goal",
+  "variant",
+] as const satisfies readonly FixedCappedDimension[];
+export type MainCappedDimension = (typeof MAIN_CAPPED_DIMENSIONS)[number];
 
 export const propertyDimension = (name: string): `props.${string}` => `props.${name}`;
 

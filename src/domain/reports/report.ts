@@ -255,8 +255,13 @@ function goalRows(rows: ReportRows, configuredGoals: readonly ConfiguredGoal[], 
     add(goal.name, conversionClassOf(goal.class, goal.stage), 0, 0);
   }
   for (const row of rows.goals) add(row.goal, row.class, row.hits, row.goalVisitors);
+  // By stage last: a goal name in two micro stages ("(other)") ranks the same whatever order its rows came in.
   return [...result.values()].sort(
-    (a, b) => (a.class === b.class ? 0 : a.class === "macro" ? -1 : 1) || b.count - a.count || a.name.localeCompare(b.name),
+    (a, b) =>
+      (a.class === b.class ? 0 : a.class === "macro" ? -1 : 1) ||
+      b.count - a.count ||
+      a.name.localeCompare(b.name) ||
+      (a.stage ?? "").localeCompare(b.stage ?? ""),
   );
 }
 

@@ -5,6 +5,25 @@ import type { BreakdownRows, DimensionRow, FunnelStepRow, GoalRow, ReportRows, R
  * exactly one shard, so every count (visitors included) adds up exactly. Top-N breakdowns are
  * merged from the shards' full lists and cut after summing.
  */
+/**
+ * Orders strings as SQLite's BINARY collation does (UTF-8 bytes, that is code points), so rows
+ * cut in JavaScript rank as the same rows cut by ORDER BY ... value. JavaScript's `<` compares
+ * UTF-16 units, which puts characters above U+FFFF (surrogate pairs) before U+E000 to U+FFFF.
+ */
+export function compareBinary(a: string, b: string): number {
+  const length = Math.min(a.length, b.length);
+  for (let i = 0; i < length; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    const xAstral = x >= 0xd800 && x <= 0xdfff;
+    const yAstral = y >= 0xd800 && y <= 0xdfff;
+    if (xAstral !== yAstral) return xAstral ? 1 : -1;
+    return x - y;
+  }
+  return a.length - b.length;
+}
+
 function sumBy<T>(rows: readonly T[], key: (row: T) => string, add: (into: T, row: T) => void): T[] {
   const merged = new Map<string, T>();
   for (const row of rows) {
@@ -42,7 +61,7 @@ export function mergeBreakdowns(parts: readonly BreakdownRows[], limit: number):
       if (row.label) into.label = row.label;
     },
   )
-    .sort((a, b) => b.visitors - a.visitors || b.pageviews - a.pageviews || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0))
+    .sort((a, b) => b.visitors - a.visitors || b.pageviews - a.pageviews || compareBinary(a.value, b.value))
     .slice(0, limit);
   const engagement = sumBy(
     parts.flatMap((part) => part.engagement),

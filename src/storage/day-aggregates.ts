@@ -1,0 +1,330 @@
+import { MAIN_CAPPED_DIMENSIONS, type MainCappedDimension, OTHER_VALUE } from "../domain/ingest/value-caps";
+import { MAIN_DIMENSIONS, type MainDimension } from "../domain/reports/dimensions";
+import {
+  type BreakdownRows,
+  type BucketRow,
+  type ClassRow,
+  type DimensionRow,
+  type GoalRow,
+  goalRevenueKey,
+  type PageEngagementRow,
+  type ReportRows,
+  type RevenueRow,
+} from "../domain/reports/report";
+import type { VisitorsColumn } from "../domain/reports/report-filter";
+import { dayOfHour, firstHourOfDay, lastHourOfDay } from "../domain/time/utc-time";
+
+/**
+ * Per-day pre-aggregates of closed local days, so that a long unfiltered report reads a few
+ * hundred rows per day instead of every hourly counter (the 90-day report of a 1M-hit site: one
+ * row per dimension, value, kind, class and currency and day, ~350 a day, against thousands of
+ * hourly counter rows per day of hourly detail).
+ *
+ * - `day_dimensions`: per aggregated dimension (AGGREGATE_SOURCES), day, value, hit kind
+ *   (pageview, engagement, event), class and currency, the sums a breakdown needs: hits, the
+ *   dimension's visitors column, converting (class) visitors, revenue, scroll depth and engaged time.
+ * - `day_totals`: per day, hit kind and class, the sums of the day's buckets, classes and visit
+ *   engagement (hits, visitors, hourly visitors, class visitors, visits, bounces, duration).
+ * - `aggregated_days`: a day is read from the two tables only while it has a mark.
+ *
+ * Every figure is a sum of counter columns grouped by keys the unfiltered report groups by, so a
+ * report summed from these rows is exactly the one summed from the counters. A day is aggregated
+ * once it is over (`closeDaysBefore`, from the daily maintenance); a counter written into an
+ * aggregated day later (a hit a trusted sender dated back) reopens it (`reopen`): its rows and
+ * mark go, reads take it live from the counters again and the next maintenance aggregates it
+ * anew. Folding a day's hours into one bucket keeps its sums, so its aggregates stay right.
+ */
+
+/** One aggregated dimension: where its rows come from and which once-per-visitor-day column counts its visitors. */
+export interface AggregateSource {
+  /**
+   * Counter table keyed by local `hour`, with columns `name`, `class`, `currency`, `hits`,
+   * `class_visitors`, `revenue_minor`, `scroll_depth_sum`, `engaged_ms` and the visitors column.
+   */
+  table: string;
+  /** SQL expression (a column of `table`) giving the dimension's value. */
+  value: string;
+  visitors: VisitorsColumn;
+  /** Condition on `table`'s rows, e.g. `goal != ''`, or `dimension = 'browser'` in a table holding several. */
+  where?: string;
+}
+
+const counters = (column: string, visitors: VisitorsColumn = "visitors", where?: string): AggregateSource => ({
+  table: "hourly_counters",
+  value: column,
+  visitors,
+  ...(where ? { where } : {}),
+});
+
+/**
+ * Every dimension the day aggregates keep, by the name stored in `day_dimensions.dimension`.
+ * Each report breakdown (MAIN_DIMENSIONS) needs one, and so does each capped dimension (its "(other)"
+ * hits); adding a breakdown means listing its source here. The visitors columns are those of the
+ * unfiltered live queries (report-filter.ts visitorsColumnFor): page visitors for pages, variant
+ * visitors for variants, goal visitors for goals, daily visitors otherwise.
+ */
+export const AGGREGATE_SOURCES: Record<MainDimension | MainCappedDimension, AggregateSource> & Record<string, AggregateSource> = {
+  page: counters("page", "page_visitors"),
+  source: counters("source"),
+  channel: counters("channel"),
+  campaign: counters("campaign"),
+  country: counters("country"),
+  device: counters("device"),
+  variant: counters("variant", "variant_visitors"),
+  goal: counters("goal", "goal_visitors", "goal != ''"),
+  name: counters("name"),
+};
+
+/** Hits by kind, from the event name: what the report's pageviews, events and breakdowns select on. */
+const KIND = "CASE name WHEN 'pageview' THEN 'pageview' WHEN 'engagement' THEN 'engagement' ELSE 'event' END";
+const MICRO = "class IN ('micro_milestone', 'micro_secondary')";
+const MACRO = "class = 'macro'";
+
+type Row = Record<string, SqlStorageValue>;
+const num = (value: SqlStorageValue | undefined): number => (typeof value === "number" ? value : 0);
+const str = (value: SqlStorageValue | undefined): string => (typeof value === "string" ? value : "");
+
+/** Everything of a report but the drops, for a range of aggregated days. */
+export type AggregatedRows = Omit<ReportRows, "dropped">;
+
+/** The `day_dimensions`, `day_totals` and `aggregated_days` tables: built at day close, read by reports. */
+export class DayAggregates {
+  constructor(private readonly sql: SqlStorage) {}
+
+  private all(query: string, ...bindings: SqlStorageValue[]): Row[] {
+    return this.sql.exec<Row>(query, ...bindings).toArray();
+  }
+
+  private isAggregated(day: number): boolean {
+    return this.all("SELECT 1 FROM aggregated_days WHERE day = ?", day).length > 0;
+  }
+
+  /** Days in `[fromDay, toDay]` read from the aggregates, ascending. */
+  aggregatedDays(fromDay: number, toDay: number): number[] {
+    return this.all("SELECT day FROM aggregated_days WHERE day BETWEEN ? AND ? ORDER BY day", fromDay, toDay).map((row) => num(row.day));
+  }
+
+  /**
+   * Aggregates every day before `today` that has counters and no mark: the day that just closed,
+   * a reopened day, and on an object written before the aggregates existed, every past day.
+   * Returns the rows written. Days with counters are found by seeking the hour key day by day.
+   */
+  closeDaysBefore(today: number): number {
+    let rowsWritten = 0;
+    const marked = new Set(this.aggregatedDays(Number.MIN_SAFE_INTEGER, today - 1));
+    let hour = this.firstHourFrom(Number.MIN_SAFE_INTEGER);
+    while (hour !== null && dayOfHour(hour) < today) {
+      const day = dayOfHour(hour);
+      if (!marked.has(day)) rowsWritten += this.build(day);
+      hour = this.firstHourFrom(firstHourOfDay(day + 1));
+    }
+    return rowsWritten;
+  }
+
+  private firstHourFrom(hour: number): number | null {
+    const row = this.all("SELECT MIN(hour) AS hour FROM hourly_counters WHERE hour >= ?", hour)[0];
+    return typeof row?.hour === "number" ? row.hour : null;
+  }
+
+  /** Writes one day's aggregates and its mark (in the caller's transaction); returns the rows written. */
+  private build(day: number): number {
+    let rowsWritten = this.clear(day);
+    const from = firstHourOfDay(day);
+    const to = lastHourOfDay(day);
+    for (const [dimension, source] of Object.entries(AGGREGATE_SOURCES)) {
+      rowsWritten += this.sql.exec(
+        `INSERT INTO day_dimensions (dimension, day, value, kind, class, currency, hits, visitors, class_visitors, revenue_minor,
+                                     scroll_depth_sum, engaged_ms)
+         SELECT ?, ?, ${source.value} AS v, ${KIND} AS k, class, currency, SUM(hits), SUM(${source.visitors}), SUM(class_visitors),
+                TOTAL(revenue_minor), SUM(scroll_depth_sum), SUM(engaged_ms)
+           FROM ${source.table} WHERE hour BETWEEN ? AND ?${source.where ? ` AND ${source.where}` : ""}
+          GROUP BY v, k, class, currency`,
+        dimension,
+        day,
+        from,
+        to,
+      ).rowsWritten;
+    }
+    rowsWritten += this.sql.exec(
+      `INSERT INTO day_totals (day, kind, class, hits, visitors, hour_visitors, class_visitors, visits, bounces, visit_duration_ms)
+       SELECT ?, ${KIND} AS k, class, SUM(hits), SUM(visitors), SUM(hour_visitors), SUM(class_visitors), SUM(visits), SUM(bounces),
+              SUM(visit_duration_ms)
+         FROM hourly_counters WHERE hour BETWEEN ? AND ?
+        GROUP BY k, class`,
+      day,
+      from,
+      to,
+    ).rowsWritten;
+    rowsWritten += this.sql.exec("INSERT INTO aggregated_days (day) VALUES (?)", day).rowsWritten;
+    return rowsWritten;
+  }
+
+  /**
+   * Forgets an aggregated day's rows and mark, because counters of that day are being written
+   * (in the caller's transaction): reads then sum the day live, and the next maintenance
+   * aggregates it again. Returns the rows written (0 for a day without aggregates).
+   */
+  reopen(day: number): number {
+    return this.isAggregated(day) ? this.clear(day) : 0;
+  }
+
+  private clear(day: number): number {
+    let rowsWritten = 0;
+    for (const dimension of Object.keys(AGGREGATE_SOURCES)) {
+      rowsWritten += this.sql.exec("DELETE FROM day_dimensions WHERE dimension = ? AND day = ?", dimension, day).rowsWritten;
+    }
+    rowsWritten += this.sql.exec("DELETE FROM day_totals WHERE day = ?", day).rowsWritten;
+    rowsWritten += this.sql.exec("DELETE FROM aggregated_days WHERE day = ?", day).rowsWritten;
+    return rowsWritten;
+  }
+
+  /**
+   * The unfiltered report's rows over the aggregated days in `[fromDay, toDay]`, one bucket per
+   * day. Breakdowns are cut to `limit` rows, after first taking every value in `mergedValues`:
+   * the values of the live part this one is summed with (shard-merge.ts mergeReportRows), so that
+   * the merged top rows are exact: any other value ranks here as it ranks in the sum.
+   */
+  reportRows(fromDay: number, toDay: number, limit: number, mergedValues: ReadonlyMap<string, readonly string[]>): AggregatedRows {
+    const totals = this.all(
+      `SELECT day, kind, class, hits, visitors, hour_visitors, class_visitors, visits, bounces, visit_duration_ms AS duration
+         FROM day_totals WHERE day BETWEEN ? AND ? ORDER BY day`,
+      fromDay,
+      toDay,
+    );
+    const buckets = new Map<number, BucketRow>();
+    const classes = new Map<string, ClassRow>();
+    const engagement = { visits: 0, bounces: 0, visitDurationMs: 0, pageviews: 0 };
+    for (const row of totals) {
+      const hour = firstHourOfDay(num(row.day));
+      const bucket = buckets.get(hour) ?? { hour, visitors: 0, hourVisitors: 0, pageviews: 0, events: 0, micro: 0, macro: 0 };
+      buckets.set(hour, bucket);
+      const hits = num(row.hits);
+      const conversionClass = str(row.class);
+      bucket.visitors += num(row.visitors);
+      bucket.hourVisitors += num(row.hour_visitors);
+      if (row.kind === "pageview") {
+        bucket.pageviews += hits;
+        engagement.pageviews += hits;
+      }
+      if (row.kind === "event") bucket.events += hits;
+      const micro = conversionClass === "micro_milestone" || conversionClass === "micro_secondary";
+      if (micro) bucket.micro += hits;
+      if (conversionClass === "macro") bucket.macro += hits;
+      if (micro || conversionClass === "macro") {
+        const entry = classes.get(conversionClass) ?? { class: conversionClass as ClassRow["class"], hits: 0, classVisitors: 0 };
+        entry.hits += hits;
+        entry.classVisitors += num(row.class_visitors);
+        classes.set(conversionClass, entry);
+      }
+      engagement.visits += num(row.visits);
+      engagement.bounces += num(row.bounces);
+      engagement.visitDurationMs += num(row.duration);
+    }
+
+    const breakdowns = Object.fromEntries(
+      MAIN_DIMENSIONS.map((dimension) => [dimension, this.breakdown(fromDay, toDay, dimension, limit, mergedValues.get(dimension) ?? [])]),
+    ) as ReportRows["breakdowns"];
+    const otherHits = Object.fromEntries(
+      MAIN_CAPPED_DIMENSIONS.map((dimension) => [dimension, this.otherHits(fromDay, toDay, dimension)]),
+    ) as Record<MainCappedDimension, number>;
+    return {
+      buckets: [...buckets.values()],
+      classes: [...classes.values()],
+      ...this.goals(fromDay, toDay),
+      breakdowns,
+      engagement,
+      otherHits,
+    };
+  }
+
+  /**
+   * One dimension's rows over the aggregated days (as report-queries.ts readBreakdown sums them
+   * live): the top `limit` values after every value of `mergedValues`, revenue per value and
+   * currency, and for pages their engagement reports.
+   */
+  breakdown(fromDay: number, toDay: number, dimension: string, limit: number, mergedValues: readonly string[]): BreakdownRows {
+    const rows: DimensionRow[] = this.all(
+      `SELECT value, SUM(visitors) AS visitors,
+              SUM(CASE WHEN kind = 'pageview' THEN hits ELSE 0 END) AS pageviews,
+              SUM(CASE WHEN ${MICRO} THEN hits ELSE 0 END) AS micro_hits,
+              SUM(CASE WHEN ${MICRO} THEN class_visitors ELSE 0 END) AS micro_visitors,
+              SUM(CASE WHEN ${MACRO} THEN hits ELSE 0 END) AS macro_hits,
+              SUM(CASE WHEN ${MACRO} THEN class_visitors ELSE 0 END) AS macro_visitors
+         FROM day_dimensions WHERE dimension = ? AND day BETWEEN ? AND ? AND kind != 'engagement'
+        GROUP BY value
+        ORDER BY value IN (SELECT merged.value FROM json_each(?) AS merged) DESC, visitors DESC, pageviews DESC, value LIMIT ?`,
+      dimension,
+      fromDay,
+      toDay,
+      JSON.stringify(mergedValues),
+      Math.min(limit, Number.MAX_SAFE_INTEGER - mergedValues.length) + mergedValues.length,
+    ).map((row) => ({
+      value: str(row.value),
+      visitors: num(row.visitors),
+      pageviews: num(row.pageviews),
+      microHits: num(row.micro_hits),
+      microVisitors: num(row.micro_visitors),
+      macroHits: num(row.macro_hits),
+      macroVisitors: num(row.macro_visitors),
+    }));
+    const revenue: RevenueRow[] = this.all(
+      `SELECT value, currency, TOTAL(revenue_minor) AS minor
+         FROM day_dimensions WHERE dimension = ? AND day BETWEEN ? AND ? AND ${MACRO} AND currency != ''
+        GROUP BY value, currency`,
+      dimension,
+      fromDay,
+      toDay,
+    ).map((row) => ({ key: str(row.value), currency: str(row.currency), minor: num(row.minor) }));
+    const engagement: PageEngagementRow[] =
+      dimension === "page"
+        ? this.all(
+            `SELECT value, SUM(hits) AS reports, SUM(scroll_depth_sum) AS scroll, SUM(engaged_ms) AS engaged
+               FROM day_dimensions WHERE dimension = 'page' AND day BETWEEN ? AND ? AND kind = 'engagement'
+              GROUP BY value`,
+            fromDay,
+            toDay,
+          ).map((row) => ({
+            page: str(row.value),
+            reports: num(row.reports),
+            scrollDepthSum: num(row.scroll),
+            engagedMs: num(row.engaged),
+          }))
+        : [];
+    return { rows, revenue, engagement };
+  }
+
+  /** Per goal and class: conversions and goal visitors, and revenue per currency (report-queries.ts readGoals). */
+  private goals(fromDay: number, toDay: number): Pick<ReportRows, "goals" | "goalRevenue"> {
+    const rows = this.all(
+      `SELECT value, class, currency, SUM(hits) AS hits, SUM(visitors) AS goal_visitors, TOTAL(revenue_minor) AS minor
+         FROM day_dimensions WHERE dimension = 'goal' AND day BETWEEN ? AND ? GROUP BY value, class, currency`,
+      fromDay,
+      toDay,
+    );
+    const goals = new Map<string, GoalRow>();
+    const goalRevenue: RevenueRow[] = [];
+    for (const row of rows) {
+      const goal = str(row.value);
+      const conversionClass = str(row.class);
+      const key = goalRevenueKey(conversionClass, goal);
+      const entry = goals.get(key) ?? { goal, class: conversionClass as GoalRow["class"], hits: 0, goalVisitors: 0 };
+      entry.hits += num(row.hits);
+      entry.goalVisitors += num(row.goal_visitors);
+      goals.set(key, entry);
+      if (row.currency !== "") goalRevenue.push({ key, currency: str(row.currency), minor: num(row.minor) });
+    }
+    return { goals: [...goals.values()], goalRevenue };
+  }
+
+  /** Hits counted under "(other)" in one capped dimension (report-queries.ts readOtherHits). */
+  private otherHits(fromDay: number, toDay: number, dimension: MainCappedDimension): number {
+    const row = this.all(
+      "SELECT SUM(hits) AS hits FROM day_dimensions WHERE dimension = ? AND day BETWEEN ? AND ? AND value = ?",
+      dimension,
+      fromDay,
+      toDay,
+      OTHER_VALUE,
+    )[0];
+    return num(row?.hits);
+  }
+}

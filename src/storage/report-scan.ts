@@ -1,0 +1,188 @@
+import { MAIN_CAPPED_DIMENSIONS, type MainCappedDimension, OTHER_VALUE } from "../domain/ingest/value-caps";
+import { MAIN_DIMENSIONS, type MainDimension } from "../domain/reports/dimensions";
+import {
+  type BreakdownRows,
+  type BucketRow,
+  type ClassRow,
+  type DimensionRow,
+  type GoalRow,
+  goalRevenueKey,
+  type PageEngagementRow,
+  type ReportRows,
+} from "../domain/reports/report";
+import { convertingColumnFor, visitorsColumnFor } from "../domain/reports/report-filter";
+import { compareBinary } from "../domain/reports/shard-merge";
+import { type Scope, where } from "./report-queries";
+
+/**
+ * A report's rows summed live from the counters, in one scan: the counter rows in scope are read
+ * once and summed here, instead of by the 17 GROUP BY queries of report-queries.ts
+ * readReportRows, each of which scans the whole hour range. Reports read this way over days that
+ * are not aggregated (today, filters, hourly buckets): with 31 days of hourly detail a 90-day
+ * range holds ~100,000 counter rows, and a filter keeps the cost of each scan but few of its rows.
+ * Same sums, same groups, same order and cut as readReportRows
+ * (test/storage/report-sums.property.test.ts checks it on random counters).
+ */
+const COLUMNS = [
+  "hour",
+  "name",
+  "goal",
+  "class",
+  "currency",
+  "hits",
+  "visitors",
+  "hour_visitors",
+  "page_visitors",
+  "goal_visitors",
+  "class_visitors",
+  "variant_visitors",
+  "visits",
+  "bounces",
+  "visit_duration_ms",
+  "revenue_minor",
+  "scroll_depth_sum",
+  "engaged_ms",
+] as const;
+type Column = (typeof COLUMNS)[number];
+
+const isMicro = (conversionClass: string) => conversionClass === "micro_milestone" || conversionClass === "micro_secondary";
+
+type Sums = Omit<DimensionRow, "value">;
+const emptySums = (): Sums => ({ visitors: 0, pageviews: 0, microHits: 0, microVisitors: 0, macroHits: 0, macroVisitors: 0 });
+
+/** Adds `amount` under `key` (revenue per key and currency, for RevenueRow lists). */
+function addRevenue(into: Map<string, Map<string, number>>, key: string, currency: string, amount: number): void {
+  const currencies = into.get(key) ?? new Map<string, number>();
+  currencies.set(currency, (currencies.get(currency) ?? 0) + amount);
+  into.set(key, currencies);
+}
+const revenueRows = (revenue: Map<string, Map<string, number>>) =>
+  [...revenue].flatMap(([key, currencies]) => [...currencies].map(([currency, minor]) => ({ key, currency, minor })));
+
+/** Everything of a report but the drops, over the counters in scope, in one scan. */
+export function scanReportRows(sql: SqlStorage, scope: Scope, breakdownLimit: number): Omit<ReportRows, "dropped"> {
+  const dimensions = [...new Set<string>([...MAIN_DIMENSIONS, ...MAIN_CAPPED_DIMENSIONS])].filter(
+    (column) => column !== "name" && column !== "goal",
+  );
+  const columns: string[] = [...COLUMNS, ...dimensions];
+  const at = Object.fromEntries(columns.map((column, index) => [column, index])) as Record<
+    Column | MainDimension | MainCappedDimension,
+    number
+  >;
+  const visitorsAt = at[visitorsColumnFor(scope.filters)];
+  const hourVisitorsAt = visitorsColumnFor(scope.filters) === "visitors" ? at.hour_visitors : visitorsAt;
+  const convertingAt = at[convertingColumnFor(scope.filters)];
+  const breakdownVisitorsAt = Object.fromEntries(
+    MAIN_DIMENSIONS.map((dimension) => [dimension, at[visitorsColumnFor(scope.filters, dimension)]]),
+  );
+
+  const buckets = new Map<number, BucketRow>();
+  const classes = new Map<string, ClassRow>();
+  const goals = new Map<string, GoalRow>();
+  const goalRevenue = new Map<string, Map<string, number>>();
+  const engagement = { visits: 0, bounces: 0, visitDurationMs: 0, pageviews: 0 };
+  const otherHits = Object.fromEntries(MAIN_CAPPED_DIMENSIONS.map((dimension) => [dimension, 0])) as Record<MainCappedDimension, number>;
+  const breakdowns = new Map(
+    MAIN_DIMENSIONS.map((dimension) => [
+      dimension,
+      { rows: new Map<string, Sums>(), revenue: new Map<string, Map<string, number>>(), engagement: new Map<string, PageEngagementRow>() },
+    ]),
+  );
+
+  const scoped = where(scope);
+  const cursor = sql.exec(`SELECT ${columns.join(", ")} FROM hourly_counters WHERE ${scoped.clause}`, ...scoped.bindings).raw();
+  for (const row of cursor) {
+    const text = (index: number) => row[index] as string;
+    const count = (index: number) => row[index] as number;
+    const hour = count(at.hour);
+    const name = text(at.name);
+    const conversionClass = text(at.class);
+    const currency = text(at.currency);
+    const hits = count(at.hits);
+    const converting = count(convertingAt);
+    const pageview = name === "pageview";
+    const micro = isMicro(conversionClass);
+    const macro = conversionClass === "macro";
+
+    const bucket = buckets.get(hour) ?? { hour, visitors: 0, hourVisitors: 0, pageviews: 0, events: 0, micro: 0, macro: 0 };
+    buckets.set(hour, bucket);
+    bucket.visitors += count(visitorsAt);
+    bucket.hourVisitors += count(hourVisitorsAt);
+    if (pageview) bucket.pageviews += hits;
+    else if (name !== "engagement") bucket.events += hits;
+    if (micro) bucket.micro += hits;
+    if (macro) bucket.macro += hits;
+
+    if (micro || macro) {
+      const entry = classes.get(conversionClass) ?? { class: conversionClass as ClassRow["class"], hits: 0, classVisitors: 0 };
+      entry.hits += hits;
+      entry.classVisitors += converting;
+      classes.set(conversionClass, entry);
+    }
+
+    const goal = text(at.goal);
+    if (goal !== "") {
+      const key = goalRevenueKey(conversionClass, goal);
+      const entry = goals.get(key) ?? { goal, class: conversionClass as GoalRow["class"], hits: 0, goalVisitors: 0 };
+      entry.hits += hits;
+      entry.goalVisitors += count(at.goal_visitors);
+      goals.set(key, entry);
+      if (currency !== "") addRevenue(goalRevenue, key, currency, count(at.revenue_minor));
+    }
+
+    for (const [dimension, breakdown] of breakdowns) {
+      const value = text(at[dimension]);
+      if (name === "engagement") {
+        if (dimension === "page") {
+          const entry = breakdown.engagement.get(value) ?? { page: value, reports: 0, scrollDepthSum: 0, engagedMs: 0 };
+          entry.reports += hits;
+          entry.scrollDepthSum += count(at.scroll_depth_sum);
+          entry.engagedMs += count(at.engaged_ms);
+          breakdown.engagement.set(value, entry);
+        }
+      } else {
+        const sums = breakdown.rows.get(value) ?? emptySums();
+        breakdown.rows.set(value, sums);
+        sums.visitors += count(breakdownVisitorsAt[dimension] ?? visitorsAt);
+        if (pageview) sums.pageviews += hits;
+        if (micro) {
+          sums.microHits += hits;
+          sums.microVisitors += converting;
+        }
+        if (macro) {
+          sums.macroHits += hits;
+          sums.macroVisitors += converting;
+        }
+      }
+      if (macro && currency !== "") addRevenue(breakdown.revenue, value, currency, count(at.revenue_minor));
+    }
+
+    engagement.visits += count(at.visits);
+    engagement.bounces += count(at.bounces);
+    engagement.visitDurationMs += count(at.visit_duration_ms);
+    if (pageview) engagement.pageviews += hits;
+    for (const dimension of MAIN_CAPPED_DIMENSIONS) if (text(at[dimension]) === OTHER_VALUE) otherHits[dimension] += hits;
+  }
+
+  return {
+    buckets: [...buckets.values()].sort((a, b) => a.hour - b.hour),
+    classes: [...classes.values()],
+    goals: [...goals.values()],
+    goalRevenue: revenueRows(goalRevenue),
+    breakdowns: Object.fromEntries(
+      [...breakdowns].map(([dimension, breakdown]): [MainDimension, BreakdownRows] => [
+        dimension,
+        {
+          rows: [...breakdown.rows]
+            .map(([value, sums]) => ({ value, ...sums }))
+            .sort((a, b) => b.visitors - a.visitors || b.pageviews - a.pageviews || compareBinary(a.value, b.value))
+            .slice(0, breakdownLimit),
+          revenue: revenueRows(breakdown.revenue),
+          engagement: [...breakdown.engagement.values()],
+        },
+      ]),
+    ) as ReportRows["breakdowns"],
+    engagement,
+    otherHits,
+  };
+}
