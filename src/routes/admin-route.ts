@@ -1,7 +1,11 @@
 import { Hono } from "hono";
 import { readSettings } from "../config/settings";
 import { siteDirectory } from "../config/sites";
+import { SITE_ID_IN_PATH } from "../domain/site/site";
+import { ApiError } from "../http/api-error";
 import { requireAdmin } from "../http/bearer-token";
+import { storeCall } from "../http/store-call";
+import { SiteShards } from "../storage/site-store-client";
 
 /** Operations: uptime checks and, with the admin token, the configured sites. */
 export const adminRoute = new Hono<{ Bindings: Env }>();
@@ -42,4 +46,18 @@ adminRoute.get("/api/sites", async (c) => {
     ];
   });
   return c.json({ sites });
+});
+
+/**
+ * DELETE /api/sites/:site/data (admin token): erases everything stored for the site, in every
+ * shard (counters, visitor rows, salts, the write log). The site stays configured and counts
+ * again from the next hit. An unconfigured site's id is accepted too (UNKNOWN_SITES=accept).
+ */
+adminRoute.delete("/api/sites/:site/data", async (c) => {
+  await requireAdmin(c.req.header("authorization"), readSettings(c.env).STATS_TOKEN);
+  const siteId = (c.req.param("site") ?? "").toLowerCase();
+  if (!SITE_ID_IN_PATH.test(siteId)) throw new ApiError(404, "not_found", "No such site.");
+  const site = siteDirectory().get(siteId);
+  const shards = await new SiteShards(c.env, siteId, site?.shards ?? 1, (call) => storeCall(siteId, call)).erase();
+  return c.json({ site: siteId, erased: true, shards });
 });

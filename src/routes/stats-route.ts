@@ -11,18 +11,18 @@ import {
   buildVariantsReport,
   liftInputsInsidePage,
 } from "../domain/reports/segment-reports";
-import type { CompiledSite } from "../domain/site/site";
+import { type CompiledSite, SITE_ID_IN_PATH } from "../domain/site/site";
 import { DEFAULT_TIME_ZONE, localDayOf } from "../domain/time/site-time";
 import type { SegmentFilter } from "../domain/visitors/segment-rollup";
 import { ApiError } from "../http/api-error";
 import { requireReportAccess } from "../http/bearer-token";
 import { storeCall } from "../http/store-call";
 import { type StatsQuery, statsQuerySchema } from "../schemas/stats-query-schema";
+import { RECENT_WINDOW_MS } from "../storage/recent-visitors";
 import { SiteShards } from "../storage/site-store-client";
 
 export const statsRoute = new Hono<{ Bindings: Env }>();
 
-const SITE_ID = /^[a-z0-9.-]{1,253}$/;
 const notFound = () => new ApiError(404, "not_found", "No such site, or no data for it.");
 const notExact = (problem: Inexact) =>
   new ApiError(400, "unsupported_filter", "stepwise does not count this combination, so it cannot answer it exactly.", [problem]);
@@ -62,7 +62,7 @@ async function openReport(c: Context<{ Bindings: Env }>, endpoint: StatsEndpoint
   // Exact figures or none (domain/reports/report-exactness.ts, docs/api.md "Exact figures").
   const problem = filterProblem(endpoint, parsed.data.filters, parsed.data.range.interval);
   if (problem !== null) throw notExact(problem);
-  if (!SITE_ID.test(siteId)) throw notFound();
+  if (!SITE_ID_IN_PATH.test(siteId)) throw notFound();
 
   const store = new SiteShards(c.env, siteId, site?.shards ?? 1, (call) => storeCall(siteId, call));
   // An unconfigured site exists only once it has data, and only where unknown sites are accepted.
@@ -164,4 +164,11 @@ statsRoute.get("/api/stats/:site/lift", async (c) => {
         );
   const report = buildLiftReport(totals, goals, pairs, configuredGoals(request.site));
   return c.json({ ...context(request), lift: goal === undefined ? report.lift : report.lift.filter((row) => row.goal === goal) });
+});
+
+/** GET /api/stats/:site/realtime: visitors in the last five minutes (from the objects' memory). */
+statsRoute.get("/api/stats/:site/realtime", async (c) => {
+  const request = await openReport(c, "report");
+  c.header("Cache-Control", "no-store");
+  return c.json({ site: request.siteId, visitors: await request.store.readRealtime(), window_s: RECENT_WINDOW_MS / 1_000 });
 });

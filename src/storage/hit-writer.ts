@@ -147,6 +147,16 @@ export class HitWriter {
     );
   }
 
+  /** Forgets the pending state and its timer (the site's data is being erased). */
+  stop(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    this.pending = new BatchEffects();
+    this.pendingThroughSeq = 0;
+    this.pendingBatches = 0;
+    this.pendingChars = 0;
+  }
+
   /** Acknowledged visitor-days of `day` not yet in the tables. */
   pendingVisitorsOf(day: number): VisitorDay[] {
     return [...this.pending.visitors.values()].filter((visitor) => visitor.day === day);

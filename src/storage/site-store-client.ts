@@ -44,6 +44,16 @@ export class SiteShards {
     return this.guard(() => Promise.all(this.stores.map(read)));
   }
 
+  /** Visitors in the last five minutes: each visitor lives in one shard, so the shards' counts add up. */
+  async readRealtime(): Promise<number> {
+    return (await this.all((store) => store.readRealtime())).reduce((sum, visitors) => sum + visitors, 0);
+  }
+
+  /** Erases the site's stored data in every shard; returns how many were erased. */
+  async erase(): Promise<number> {
+    return (await this.all((store) => store.erase())).length;
+  }
+
   async hasData(): Promise<boolean> {
     return (await this.all((store) => store.hasData())).some(Boolean);
   }

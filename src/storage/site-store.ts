@@ -16,6 +16,7 @@ import { DimensionCounters } from "./dimension-counters";
 import { DropCounter } from "./drop-counter";
 import { HitWriter, type QueuedHit } from "./hit-writer";
 import { HOURLY_TABLES, migrate } from "./migrations";
+import { RecentVisitors } from "./recent-visitors";
 import { type LiftRows, ReportReader, type VariantRows } from "./report-reader";
 import { type SegmentTotal, VisitorDays } from "./visitor-days";
 import { VisitorSalts } from "./visitor-salts";
@@ -80,25 +81,40 @@ export const ALARM_DELAY_AFTER_MIDNIGHT_MS = 60_000;
  */
 export class SiteStore extends DurableObject<Env> {
   protected readonly sql: SqlStorage;
-  private readonly salts: VisitorSalts;
-  private readonly visitorDays: VisitorDays;
-  private readonly dimensions: DimensionCounters;
-  private readonly drops: DropCounter;
-  private readonly dayValues: DayValues;
-  private readonly dayAggregates: DayAggregates;
-  private readonly reports: ReportReader;
+  // The modules over the tables, and what they keep in memory; made again when the site is erased (see open).
+  private salts!: VisitorSalts;
+  private visitorDays!: VisitorDays;
+  private dimensions!: DimensionCounters;
+  private drops!: DropCounter;
+  private dayValues!: DayValues;
+  private dayAggregates!: DayAggregates;
+  private reports!: ReportReader;
+  private recent!: RecentVisitors;
+  protected writer!: HitWriter;
   private readonly rateLimit = new ClientRateLimit();
   private alarmChecked = false;
   /** The site's time zone as last recorded (site_settings), for the alarm and maintenance. */
   private timeZone: string = DEFAULT_TIME_ZONE;
   /** Hits waiting for the next batch write (see flush). */
   private queued: PendingHit[] = [];
-  protected readonly writer: HitWriter;
   private flushScheduled = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
+    this.open();
+    void ctx.blockConcurrencyWhile(async () => {
+      migrate(this.sql);
+      // Acknowledged hits not yet folded into the tables (the object was reset since) are pending again.
+      this.writer.restore();
+      this.timeZone =
+        this.sql.exec<{ value: string }>("SELECT value FROM site_settings WHERE key = 'time_zone'").toArray()[0]?.value ??
+        DEFAULT_TIME_ZONE;
+    });
+  }
+
+  /** Makes the modules over the tables, with nothing in memory. */
+  private open(): void {
     this.salts = new VisitorSalts(this.sql);
     // Open days' added-dimension sums come from the visitor-days, stored and pending (closures:
     // the writer is made below).
@@ -116,17 +132,43 @@ export class SiteStore extends DurableObject<Env> {
     this.dayValues = new DayValues(this.sql);
     this.dayAggregates = new DayAggregates(this.sql);
     this.reports = new ReportReader(this.sql, this.drops, this.visitorDays, this.dayAggregates, this.dimensions);
-    this.writer = new HitWriter(ctx.storage, this.sql, this.visitorDays, this.dayValues, this.dayAggregates, (changes) =>
-      this.dimensions.applyChanges(changes),
-    );
-    void ctx.blockConcurrencyWhile(async () => {
-      migrate(this.sql);
-      // Acknowledged hits not yet folded into the tables (the object was reset since) are pending again.
-      this.writer.restore();
-      this.timeZone =
-        this.sql.exec<{ value: string }>("SELECT value FROM site_settings WHERE key = 'time_zone'").toArray()[0]?.value ??
-        DEFAULT_TIME_ZONE;
+    this.recent = new RecentVisitors();
+    this.writer = new HitWriter(this.ctx.storage, this.sql, this.visitorDays, this.dayValues, this.dayAggregates, (changes) => {
+      this.dimensions.applyChanges(changes);
+      this.recent.saw(changes.map(({ after }) => after));
     });
+  }
+
+  /**
+   * Visitors seen in the last RECENT_WINDOW_MS (realtime): from the visitor-days in memory, or
+   * after a restart once from the stored and pending ones of today and yesterday.
+   */
+  async readRealtime(): Promise<number> {
+    const now = Date.now();
+    if (!this.recent.warm) {
+      const today = localDayOf(now, this.timeZone);
+      for (const day of [today - 1, today]) {
+        this.recent.saw(this.visitorDays.loadDay(day));
+        this.recent.saw(this.writer.pendingVisitorsOf(day));
+      }
+      this.recent.warm = true;
+    }
+    return this.recent.count(now);
+  }
+
+  /**
+   * Erases everything this object stores (an admin's request, for one site: every shard is
+   * asked): every table and the alarm, then the schema again, empty; what it kept in memory goes
+   * with the modules.
+   */
+  async erase(): Promise<void> {
+    this.writer.stop();
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+    migrate(this.sql);
+    this.open();
+    this.alarmChecked = false;
+    this.timeZone = DEFAULT_TIME_ZONE;
   }
 
   /** Counts one accepted hit. Resolves once the hit's writes are durable. */

@@ -37,6 +37,9 @@ function compileFunnel(definition: FunnelDefinition): CompiledFunnel {
   };
 }
 
+/** What a site id in a request path may look like (a configured id is stricter: schemas/site-config-schema.ts). */
+export const SITE_ID_IN_PATH = /^[a-z0-9.-]{1,253}$/;
+
 /** A site's settings ready for ingest. */
 export interface CompiledSite {
   id: string;
