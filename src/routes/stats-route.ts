@@ -2,7 +2,14 @@ import { type Context, Hono } from "hono";
 import { readSettings } from "../config/settings";
 import { siteDirectory } from "../config/sites";
 import { buildReport, type ConfiguredGoal, echoRange } from "../domain/reports/report";
-import { breakdownProblem, defaultBreakdowns, filterProblem, type Inexact, type StatsEndpoint } from "../domain/reports/report-exactness";
+import {
+  breakdownProblem,
+  defaultBreakdowns,
+  filterProblem,
+  type Inexact,
+  type StatsEndpoint,
+  siteDimensions,
+} from "../domain/reports/report-exactness";
 import type { ReportFilters } from "../domain/reports/report-filter";
 import {
   buildFunnelsReport,
@@ -17,6 +24,7 @@ import type { SegmentFilter } from "../domain/visitors/segment-rollup";
 import { ApiError } from "../http/api-error";
 import { requireReportAccess } from "../http/bearer-token";
 import { storeCall } from "../http/store-call";
+import { toCsv, wantsCsv } from "../http/csv";
 import { type StatsQuery, statsQuerySchema } from "../schemas/stats-query-schema";
 import { RECENT_WINDOW_MS } from "../storage/recent-visitors";
 import { SiteShards } from "../storage/site-store-client";
@@ -93,6 +101,28 @@ function configuredGoals(site: CompiledSite | undefined): ConfiguredGoal[] {
   }));
 }
 
+/**
+ * The answer as JSON, or as CSV when asked (`?format=csv` or `Accept: text/csv`): one of the
+ * answer's tables (`?table=`, the first listed by default), flattened by http/csv.ts.
+ */
+function answer(c: Context<{ Bindings: Env }>, request: ReportRequest, endpoint: string, body: object, tables: Record<string, () => object[]>) {
+  if (!wantsCsv(request.format, c.req.header("accept"))) return c.json(body);
+  const names = Object.keys(tables);
+  const name = request.table ?? names[0] ?? "";
+  const rows = tables[name];
+  if (rows === undefined) {
+    throw new ApiError(400, "invalid_query", "The query has invalid parameters.", [
+      { field: "table", message: `this answer's tables are ${names.join(", ")}` },
+    ]);
+  }
+  const range = echoRange(request.range, request.timeZone);
+  const file = `${request.siteId}-${endpoint}${name === names[0] ? "" : `-${name}`}-${range.from}-${range.to}.csv`.replace(/[^A-Za-z0-9._-]/g, "_");
+  return c.body(toCsv(rows()), 200, {
+    "Content-Type": "text/csv; charset=utf-8",
+    "Content-Disposition": `attachment; filename="${file}"`,
+  });
+}
+
 const context = (request: ReportRequest) => ({
   site: request.siteId,
   range: echoRange(request.range, request.timeZone),
@@ -102,15 +132,19 @@ const context = (request: ReportRequest) => ({
 /** GET /api/stats/:site: totals, conversions, goals, timeseries, breakdowns, engagement, drops. */
 statsRoute.get("/api/stats/:site", async (c) => {
   const request = await openReport(c, "report");
-  const asked = request.breakdowns ?? defaultBreakdowns(request.filters);
+  // A CSV of one breakdown reads that breakdown, asked for or not.
+  const tableDimension = siteDimensions(request.site?.properties ?? []).find((dimension) => dimension === request.table);
+  const asked = request.breakdowns ?? [...new Set([...defaultBreakdowns(request.filters), ...(tableDimension ? [tableDimension] : [])])];
   for (const dimension of asked) {
     const problem = breakdownProblem(dimension, request.filters);
     if (problem !== null) throw notExact(problem);
   }
   const rows = await request.store.readReport(request.range, request.filters, request.limit, asked);
-  return c.json({
-    ...buildReport(request.siteId, request.range, rows, configuredGoals(request.site), request.timeZone),
-    filters: request.filters,
+  const report = buildReport(request.siteId, request.range, rows, configuredGoals(request.site), request.timeZone);
+  return answer(c, request, "report", { ...report, filters: request.filters }, {
+    timeseries: () => report.timeseries,
+    goals: () => report.goals,
+    ...Object.fromEntries(Object.entries(report.breakdowns).map(([dimension, breakdown]) => [dimension, () => breakdown ?? []])),
   });
 });
 
@@ -125,7 +159,10 @@ statsRoute.get("/api/stats/:site/funnels", async (c) => {
         .map((count) => ({ funnel: count.key, step: count.step, visitors: count.visitors }))
     : await request.store.readFunnels(request.range, request.filters);
   const funnels = (request.site?.funnels ?? []).map((funnel) => ({ name: funnel.name, steps: funnel.steps }));
-  return c.json({ ...context(request), ...buildFunnelsReport(funnels, rows) });
+  const report = buildFunnelsReport(funnels, rows);
+  return answer(c, request, "funnels", { ...context(request), ...report }, {
+    steps: () => report.funnels.flatMap((funnel) => funnel.steps.map((step, index) => ({ funnel: funnel.name, step: index + 1, ...step }))),
+  });
 });
 
 /** GET /api/stats/:site/channels?by=channel|source|campaign: conversion by traffic segment. */
@@ -134,17 +171,20 @@ statsRoute.get("/api/stats/:site/channels", async (c) => {
   // Every channel is listed, so that they add up to the total; sources and campaigns are top-`limit`.
   const limit = request.by === "channel" ? Number.MAX_SAFE_INTEGER : request.limit;
   const rows = await request.store.readSegments(request.range, request.filters, request.by, limit);
-  return c.json({ ...context(request), ...buildSegmentReport(request.by, rows) });
+  const report = buildSegmentReport(request.by, rows);
+  return answer(c, request, "channels", { ...context(request), ...report }, {
+    [request.by]: () => (Object.values(report)[0] ?? []) as object[],
+  });
 });
 
 /** GET /api/stats/:site/variants: A/B variants, per goal, with z-tests between variants. */
 statsRoute.get("/api/stats/:site/variants", async (c) => {
   const request = await openReport(c, "variants");
   const { visitors, goals } = await request.store.readVariants(request.range, request.filters);
-  return c.json({
-    ...context(request),
-    variant_prop: request.site?.variantProp ?? "variant",
-    ...buildVariantsReport(new Map(visitors.map((row) => [row.variant, row.visitors])), goals, configuredGoals(request.site)),
+  const report = buildVariantsReport(new Map(visitors.map((row) => [row.variant, row.visitors])), goals, configuredGoals(request.site));
+  return answer(c, request, "variants", { ...context(request), variant_prop: request.site?.variantProp ?? "variant", ...report }, {
+    goals: () => report.variants.flatMap(({ goals: variantGoals, ...variant }) => variantGoals.map((goal) => ({ ...variant, goal }))),
+    comparisons: () => report.comparisons,
   });
 });
 
@@ -163,7 +203,8 @@ statsRoute.get("/api/stats/:site/lift", async (c) => {
           lift.goals,
         );
   const report = buildLiftReport(totals, goals, pairs, configuredGoals(request.site));
-  return c.json({ ...context(request), lift: goal === undefined ? report.lift : report.lift.filter((row) => row.goal === goal) });
+  const rows = goal === undefined ? report.lift : report.lift.filter((row) => row.goal === goal);
+  return answer(c, request, "lift", { ...context(request), lift: rows }, { lift: () => rows });
 });
 
 /** GET /api/stats/:site/realtime: visitors in the last five minutes (from the objects' memory). */

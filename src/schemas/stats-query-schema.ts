@@ -66,6 +66,10 @@ export function statsQuerySchema(today: number, options: { by?: boolean; propert
       interval: z.enum(["hour", "day"]).default("day"),
       limit: z.coerce.number().int().min(1).max(REPORT_LIMITS.maxBreakdownRows).default(REPORT_LIMITS.defaultBreakdownRows),
       breakdowns: breakdownList(siteDimensions(properties)).optional(),
+      /** `csv` answers CSV (http/csv.ts); so does `Accept: text/csv`. */
+      format: z.enum(["json", "csv"]).optional(),
+      /** Which table of an answer the CSV holds (docs/api.md, "CSV"); the endpoint's main one by default. */
+      table: z.string().max(200).optional(),
       ...filterShape(properties),
       ...(options.by ? { by: z.enum(SEGMENT_DIMENSIONS).default("channel") } : {}),
     })
@@ -85,7 +89,7 @@ export function statsQuerySchema(today: number, options: { by?: boolean; propert
         if (typeof value === "string") filters[field as keyof ReportFilters] = value;
       }
       const by = "by" in query && typeof query.by === "string" ? (query.by as SegmentDimension) : "channel";
-      return { range, limit: query.limit, filters, by, breakdowns: query.breakdowns ?? null };
+      return { range, limit: query.limit, filters, by, breakdowns: query.breakdowns ?? null, format: query.format, table: query.table };
     });
 }
 

@@ -1,8 +1,8 @@
 import { runDurableObjectAlarm } from "cloudflare:test";
-import { env } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { shardName } from "../../src/domain/visitors/shard-routing";
-import { getStats, postEventAt, readJson, type Sender, USER_AGENTS } from "../support/collector";
+import { getStats, postEventAt, readJson, type Sender, STATS_TOKEN, USER_AGENTS } from "../support/collector";
 
 /**
  * The added dimensions on a designed stream: every figure below is worked out by hand from the
@@ -356,4 +356,59 @@ describe("a late hit into a closed day", () => {
     vi.useRealTimers();
     expect(await browsers("2031-07-03T00:10:00Z")).toEqual(reopened);
   }, 20_000);
+});
+
+describe("CSV answers", () => {
+  it("gives every stats endpoint's tables as CSV, by ?format=csv or Accept: text/csv", async () => {
+    const site = "dimensions-csv.test";
+    await sendStream(site);
+    const csv = async (endpoint: string, query: string) => {
+      vi.useFakeTimers({ toFake: ["Date"] });
+      vi.setSystemTime(new Date(`${DAY}T23:00:00Z`));
+      const response = await getStats(`${site}${endpoint}`, `from=${DAY}&to=${DAY}&${query}`);
+      vi.useRealTimers();
+      return {
+        status: response.status,
+        type: response.headers.get("content-type"),
+        disposition: response.headers.get("content-disposition"),
+        text: await response.text(),
+      };
+    };
+    const timeseries = await csv("", "format=csv");
+    expect(timeseries).toMatchObject({ status: 200, type: "text/csv; charset=utf-8" });
+    expect(timeseries.disposition).toBe(`attachment; filename="${site}-report-${DAY}-${DAY}.csv"`);
+    // The stream above, by hand: 4 visitors, 7 pageviews, 1 micro (signup) and 2 macro (purchases).
+    expect(timeseries.text).toBe(`t,visitors,pageviews,micro,macro\r\n${DAY},4,7,1,2\r\n`);
+
+    const browsers = await csv("", "format=csv&table=browser");
+    expect(browsers.text.split("\r\n")[0]).toBe(
+      "value,visitors,pageviews,micro_count,micro_visitors,micro_conversion_rate,macro_count,macro_visitors,macro_conversion_rate,macro_revenue_EUR,visits,bounce_rate,visit_duration_s,macro_revenue_USD",
+    );
+    expect(browsers.text.split("\r\n")[1]).toBe("Chrome,2,3,1,1,0.5,1,1,0.5,30,2,0.5,150,");
+
+    for (const [endpoint, table] of [
+      ["/funnels", "steps"],
+      ["/channels", "channel"],
+      ["/variants", "goals"],
+      ["/lift", "lift"],
+    ] as const) {
+      const answer = await csv(endpoint, `format=csv&table=${table}`);
+      expect(answer.status, endpoint).toBe(200);
+      expect(answer.type).toBe("text/csv; charset=utf-8");
+    }
+    expect((await csv("", "format=csv&table=nope")).status).toBe(400);
+  });
+
+  it("answers CSV to Accept: text/csv", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(new Date(`${DAY}T23:00:00Z`));
+    const response = await exports.default.fetch(
+      new Request(`https://collector.test/api/stats/dimensions-csv.test?from=${DAY}&to=${DAY}`, {
+        headers: { authorization: `Bearer ${STATS_TOKEN}`, accept: "text/csv" },
+      }),
+    );
+    vi.useRealTimers();
+    expect(response.headers.get("content-type")).toBe("text/csv; charset=utf-8");
+    expect((await response.text()).startsWith("t,visitors,pageviews,micro,macro\r\n")).toBe(true);
+  });
 });
