@@ -23,8 +23,8 @@ import { DEFAULT_TIME_ZONE, localDayOf } from "../domain/time/site-time";
 import type { SegmentFilter } from "../domain/visitors/segment-rollup";
 import { ApiError } from "../http/api-error";
 import { requireReportAccess } from "../http/bearer-token";
-import { storeCall } from "../http/store-call";
 import { toCsv, wantsCsv } from "../http/csv";
+import { storeCall } from "../http/store-call";
 import { type StatsQuery, statsQuerySchema } from "../schemas/stats-query-schema";
 import { RECENT_WINDOW_MS } from "../storage/recent-visitors";
 import { SiteShards } from "../storage/site-store-client";
@@ -105,7 +105,13 @@ function configuredGoals(site: CompiledSite | undefined): ConfiguredGoal[] {
  * The answer as JSON, or as CSV when asked (`?format=csv` or `Accept: text/csv`): one of the
  * answer's tables (`?table=`, the first listed by default), flattened by http/csv.ts.
  */
-function answer(c: Context<{ Bindings: Env }>, request: ReportRequest, endpoint: string, body: object, tables: Record<string, () => object[]>) {
+function answer(
+  c: Context<{ Bindings: Env }>,
+  request: ReportRequest,
+  endpoint: string,
+  body: object,
+  tables: Record<string, () => object[]>,
+) {
   if (!wantsCsv(request.format, c.req.header("accept"))) return c.json(body);
   const names = Object.keys(tables);
   const name = request.table ?? names[0] ?? "";
@@ -116,7 +122,10 @@ function answer(c: Context<{ Bindings: Env }>, request: ReportRequest, endpoint:
     ]);
   }
   const range = echoRange(request.range, request.timeZone);
-  const file = `${request.siteId}-${endpoint}${name === names[0] ? "" : `-${name}`}-${range.from}-${range.to}.csv`.replace(/[^A-Za-z0-9._-]/g, "_");
+  const file = `${request.siteId}-${endpoint}${name === names[0] ? "" : `-${name}`}-${range.from}-${range.to}.csv`.replace(
+    /[^A-Za-z0-9._-]/g,
+    "_",
+  );
   return c.body(toCsv(rows()), 200, {
     "Content-Type": "text/csv; charset=utf-8",
     "Content-Disposition": `attachment; filename="${file}"`,
@@ -141,11 +150,17 @@ statsRoute.get("/api/stats/:site", async (c) => {
   }
   const rows = await request.store.readReport(request.range, request.filters, request.limit, asked);
   const report = buildReport(request.siteId, request.range, rows, configuredGoals(request.site), request.timeZone);
-  return answer(c, request, "report", { ...report, filters: request.filters }, {
-    timeseries: () => report.timeseries,
-    goals: () => report.goals,
-    ...Object.fromEntries(Object.entries(report.breakdowns).map(([dimension, breakdown]) => [dimension, () => breakdown ?? []])),
-  });
+  return answer(
+    c,
+    request,
+    "report",
+    { ...report, filters: request.filters },
+    {
+      timeseries: () => report.timeseries,
+      goals: () => report.goals,
+      ...Object.fromEntries(Object.entries(report.breakdowns).map(([dimension, breakdown]) => [dimension, () => breakdown ?? []])),
+    },
+  );
 });
 
 /** GET /api/stats/:site/funnels: visitors per step of each configured funnel. */
@@ -160,9 +175,16 @@ statsRoute.get("/api/stats/:site/funnels", async (c) => {
     : await request.store.readFunnels(request.range, request.filters);
   const funnels = (request.site?.funnels ?? []).map((funnel) => ({ name: funnel.name, steps: funnel.steps }));
   const report = buildFunnelsReport(funnels, rows);
-  return answer(c, request, "funnels", { ...context(request), ...report }, {
-    steps: () => report.funnels.flatMap((funnel) => funnel.steps.map((step, index) => ({ funnel: funnel.name, step: index + 1, ...step }))),
-  });
+  return answer(
+    c,
+    request,
+    "funnels",
+    { ...context(request), ...report },
+    {
+      steps: () =>
+        report.funnels.flatMap((funnel) => funnel.steps.map((step, index) => ({ funnel: funnel.name, step: index + 1, ...step }))),
+    },
+  );
 });
 
 /** GET /api/stats/:site/channels?by=channel|source|campaign: conversion by traffic segment. */
@@ -172,9 +194,15 @@ statsRoute.get("/api/stats/:site/channels", async (c) => {
   const limit = request.by === "channel" ? Number.MAX_SAFE_INTEGER : request.limit;
   const rows = await request.store.readSegments(request.range, request.filters, request.by, limit);
   const report = buildSegmentReport(request.by, rows);
-  return answer(c, request, "channels", { ...context(request), ...report }, {
-    [request.by]: () => (Object.values(report)[0] ?? []) as object[],
-  });
+  return answer(
+    c,
+    request,
+    "channels",
+    { ...context(request), ...report },
+    {
+      [request.by]: () => (Object.values(report)[0] ?? []) as object[],
+    },
+  );
 });
 
 /** GET /api/stats/:site/variants: A/B variants, per goal, with z-tests between variants. */
@@ -182,10 +210,16 @@ statsRoute.get("/api/stats/:site/variants", async (c) => {
   const request = await openReport(c, "variants");
   const { visitors, goals } = await request.store.readVariants(request.range, request.filters);
   const report = buildVariantsReport(new Map(visitors.map((row) => [row.variant, row.visitors])), goals, configuredGoals(request.site));
-  return answer(c, request, "variants", { ...context(request), variant_prop: request.site?.variantProp ?? "variant", ...report }, {
-    goals: () => report.variants.flatMap(({ goals: variantGoals, ...variant }) => variantGoals.map((goal) => ({ ...variant, goal }))),
-    comparisons: () => report.comparisons,
-  });
+  return answer(
+    c,
+    request,
+    "variants",
+    { ...context(request), variant_prop: request.site?.variantProp ?? "variant", ...report },
+    {
+      goals: () => report.variants.flatMap(({ goals: variantGoals, ...variant }) => variantGoals.map((goal) => ({ ...variant, goal }))),
+      comparisons: () => report.comparisons,
+    },
+  );
 });
 
 /** GET /api/stats/:site/lift: which micro goals go together with macro conversions. */
