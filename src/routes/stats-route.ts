@@ -1,6 +1,7 @@
 import { type Context, Hono } from "hono";
 import { readSettings } from "../config/settings";
 import { siteDirectory } from "../config/sites";
+import { ALERT_P_VALUE, BASELINE_WEEKS, checkGoals, type DayGoalFigures, MIN_EXPECTED } from "../domain/reports/breakage-alerts";
 import { buildReport, type ConfiguredGoal, echoRange } from "../domain/reports/report";
 import {
   breakdownProblem,
@@ -246,4 +247,45 @@ statsRoute.get("/api/stats/:site/realtime", async (c) => {
   const request = await openReport(c, "report");
   c.header("Cache-Control", "no-store");
   return c.json({ site: request.siteId, visitors: await request.store.readRealtime(), window_s: RECENT_WINDOW_MS / 1_000 });
+});
+
+/**
+ * GET /api/stats/:site/alerts: goals that broke on a day (`to`, today by default) against the same
+ * weekday of the last four weeks (domain/reports/breakage-alerts.ts). About the whole site, so no
+ * filter.
+ */
+statsRoute.get("/api/stats/:site/alerts", async (c) => {
+  const request = await openReport(c, "report");
+  const [filtered] = Object.keys(request.filters);
+  if (filtered !== undefined) {
+    throw notExact({ field: filtered, message: "alerts compare the whole site's days; ask without filters" });
+  }
+  const day = request.range.toDay;
+  const days = [day, ...Array.from({ length: BASELINE_WEEKS }, (_, week) => day - 7 * (week + 1))];
+  const figures = await Promise.all(
+    days.map(async (on): Promise<DayGoalFigures> => {
+      const rows = await request.store.readReport({ fromDay: on, toDay: on, interval: "day" }, {}, 1, []);
+      const goals = new Map<string, number>();
+      for (const row of rows.goals) goals.set(row.goal, (goals.get(row.goal) ?? 0) + row.goalVisitors);
+      return { visitors: rows.buckets.reduce((sum, bucket) => sum + bucket.visitors, 0), goals };
+    }),
+  );
+  const [today, ...baseline] = figures;
+  // Configured goals, and any other goal that converted on a baseline day.
+  const goals = new Map(configuredGoals(request.site).map((goal) => [goal.name, goal]));
+  for (const day of baseline) for (const name of day.goals.keys()) if (!goals.has(name)) goals.set(name, { name, class: "micro" });
+  const checks = checkGoals([...goals.values()], today ?? { visitors: 0, goals: new Map() }, baseline);
+  return answer(
+    c,
+    request,
+    "alerts",
+    {
+      site: request.siteId,
+      date: echoRange(request.range, request.timeZone).to,
+      method: { test: "poisson", p_value_below: ALERT_P_VALUE, min_expected: MIN_EXPECTED, baseline_weeks: BASELINE_WEEKS },
+      alerts: checks.filter((check) => check.alert !== null),
+      goals: checks,
+    },
+    { alerts: () => checks.filter((check) => check.alert !== null), goals: () => checks },
+  );
 });
