@@ -2,6 +2,7 @@ import type { AddedCounterRow } from "../domain/reports/added-dimension-report";
 import type { AddedDimension } from "../domain/reports/dimensions";
 import { applyContribution, type DimensionKey, keyOf, type Sums } from "../domain/visitors/dimension-contribution";
 import type { VisitorDay } from "../domain/visitors/visit-tracker";
+import { packRows } from "./packed-rows";
 
 /** One row of added-dimension sums, of one day (or of a range, when read for a breakdown). */
 export type DimensionCounterRow = AddedCounterRow;
@@ -29,27 +30,6 @@ export interface VisitorSource {
 
 /** A packed row: value, label, name, goal, class, currency, then the sums. */
 type PackedRow = [string, string, string, string, string, string, ...number[]];
-
-/** A `dimension_days` body stays under this many characters; a dimension's day takes as many parts as it needs. */
-const MAX_PART_CHARS = 60_000;
-
-function pack(rows: readonly PackedRow[]): string[] {
-  const parts: string[] = [];
-  let current: string[] = [];
-  let size = 2;
-  for (const row of rows) {
-    const text = JSON.stringify(row);
-    if (current.length > 0 && size + text.length + 1 > MAX_PART_CHARS) {
-      parts.push(`[${current.join(",")}]`);
-      current = [];
-      size = 2;
-    }
-    current.push(text);
-    size += text.length + 1;
-  }
-  if (current.length > 0) parts.push(`[${current.join(",")}]`);
-  return parts;
-}
 
 const matches = (key: Omit<DimensionKey, "dimension">, selection: DimensionSelection): boolean =>
   (selection.value === undefined || key.value === selection.value) && (selection.goal === undefined || key.goal === selection.goal);
@@ -93,7 +73,7 @@ export class DimensionCounters {
     }
     let rowsWritten = this.sql.exec("DELETE FROM dimension_days WHERE day = ?", day).rowsWritten;
     for (const [dimension, rows] of byDimension) {
-      pack(rows).forEach((body, part) => {
+      packRows(rows).forEach((body, part) => {
         rowsWritten += this.sql.exec(
           "INSERT INTO dimension_days (day, dimension, part, body) VALUES (?, ?, ?, ?)",
           day,

@@ -1,4 +1,6 @@
 import { minorUnitDigits } from "../domain/ingest/money";
+import { packRows } from "./packed-rows";
+import { segmentEntry } from "./segment-days";
 
 /**
  * Schema of a site's Durable Object, append-only: a deployed object runs every migration it has
@@ -196,6 +198,33 @@ const MIGRATIONS: readonly Migration[] = [
    CREATE TABLE IF NOT EXISTS aggregated_days (
      day INTEGER PRIMARY KEY
    );`,
+  // Segment roll-ups packed per day and membership (a page or goal), in parts of at most 60,000
+  // characters: a day of thousands of pages made tens of thousands of segment_rollups rows (more
+  // rows than the day's hits), and a membership filter reads only its own. Rows of the old table
+  // move over, packed, and the table goes.
+  (sql) => {
+    sql.exec(`CREATE TABLE IF NOT EXISTS segment_days (
+       day INTEGER NOT NULL,
+       filter TEXT NOT NULL,
+       value TEXT NOT NULL,
+       part INTEGER NOT NULL,
+       body TEXT NOT NULL,
+       PRIMARY KEY (day, filter, value, part)
+     ) WITHOUT ROWID`);
+    const groups = new Map<string, { day: number; filter: string; value: string; rows: unknown[] }>();
+    for (const row of sql.exec<Record<string, SqlStorageValue>>("SELECT * FROM segment_rollups")) {
+      const id = `${row.day}\u001f${row.filter}\u001f${row.value}`;
+      const group = groups.get(id) ?? { day: Number(row.day), filter: String(row.filter), value: String(row.value), rows: [] };
+      groups.set(id, group);
+      group.rows.push(segmentEntry(row));
+    }
+    for (const { day, filter, value, rows } of groups.values()) {
+      packRows(rows).forEach((body, part) => {
+        sql.exec("INSERT INTO segment_days (day, filter, value, part, body) VALUES (?, ?, ?, ?, ?)", day, filter, value, part, body);
+      });
+    }
+    sql.exec("DROP TABLE segment_rollups");
+  },
 ];
 
 /**

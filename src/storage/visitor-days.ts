@@ -2,6 +2,7 @@ import type { ReportRange } from "../domain/reports/report";
 import { type ReportFilters, VISITOR_FILTERS } from "../domain/reports/report-filter";
 import { rollUpVisitorDays, type SegmentFilter, type SegmentKind } from "../domain/visitors/segment-rollup";
 import { upgradeVisitorDay, type VisitorDay } from "../domain/visitors/visit-tracker";
+import { readSegmentDays, writeSegmentDay } from "./segment-days";
 
 type VisitorRow = { vid: string; day: number; state: string };
 
@@ -22,7 +23,7 @@ export interface SegmentTotal {
 
 /**
  * The `visitors` table (one row per visitor and day, keyed by the day's hash, deleted with the
- * salt) and what is made of it when a day ends: the `segment_rollups` counters and the
+ * salt) and what is made of it when a day ends: the `segment_days` counts (segment-days.ts) and the
  * `rolled_up_days` marks (domain/visitors/segment-rollup.ts).
  */
 /** What else is made of a day's visitor rows when it closes (dimension-counters.ts). */
@@ -78,7 +79,7 @@ export class VisitorDays {
    */
   reopen(day: number): void {
     if (this.sql.exec("SELECT 1 FROM rolled_up_days WHERE day = ?", day).toArray().length === 0) return;
-    this.sql.exec("DELETE FROM segment_rollups WHERE day = ?", day);
+    this.sql.exec("DELETE FROM segment_days WHERE day = ?", day);
     this.sql.exec("DELETE FROM rolled_up_days WHERE day = ?", day);
     this.dayRollUp.reopen(day);
   }
@@ -100,26 +101,7 @@ export class VisitorDays {
     if (this.isRolledUp(day)) return;
     const visitors = this.loadDay(day);
     this.dayRollUp.rollUp(day, visitors);
-    for (const count of rollUpVisitorDays(visitors)) {
-      this.sql.exec(
-        `INSERT INTO segment_rollups (day, kind, key, step, filter, value, source, channel, campaign, country, device, variant, visitors)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT DO UPDATE SET visitors = excluded.visitors`,
-        day,
-        count.kind,
-        count.key,
-        count.step,
-        count.filter,
-        count.value,
-        count.source,
-        count.channel,
-        count.campaign,
-        count.country,
-        count.device,
-        count.variant,
-        count.visitors,
-      );
-    }
+    writeSegmentDay(this.sql, day, rollUpVisitorDays(visitors));
     this.sql.exec("INSERT INTO rolled_up_days (day) VALUES (?)", day);
   }
 
@@ -143,19 +125,10 @@ export class VisitorDays {
         .toArray()
         .map((row) => row.day),
     );
-    const stored = this.sql
-      .exec<{ kind: SegmentKind; key: string; step: number; visitors: number }>(
-        `SELECT kind, key, step, SUM(visitors) AS visitors FROM segment_rollups
-          WHERE day BETWEEN ? AND ? AND filter = ? AND value = ?${dimFilters.map(([field]) => ` AND ${field} = ?`).join("")}
-          GROUP BY kind, key, step`,
-        range.fromDay,
-        range.toDay,
-        membership.filter,
-        membership.value,
-        ...dimFilters.map(([, value]) => value ?? ""),
-      )
-      .toArray();
-    for (const row of stored) add(row.kind, row.key, row.step, row.visitors);
+    for (const row of readSegmentDays(this.sql, range.fromDay, range.toDay, membership)) {
+      if (dimFilters.some(([field, value]) => row[field] !== value)) continue;
+      add(row.kind, row.key, row.step, row.visitors);
+    }
     for (let day = range.fromDay; day <= range.toDay; day++) {
       if (rolled.has(day)) continue;
       for (const count of rollUpVisitorDays(this.loadDay(day))) {

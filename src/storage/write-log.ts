@@ -2,6 +2,8 @@ import type { CappedDimension } from "../domain/ingest/value-caps";
 import { upgradeVisitorDay, type VisitorDay } from "../domain/visitors/visit-tracker";
 import { BatchEffects } from "./batch-effects";
 import type { CounterTable } from "./counter-batch";
+// A batch whose effects need more than one packed body takes several rows, in one transaction.
+import { packRows } from "./packed-rows";
 
 /** One effect of a batch, as stored in a log row's JSON body. */
 type LogEntry =
@@ -10,14 +12,6 @@ type LogEntry =
   | ["e", string, number]
   | ["d", number, CappedDimension, string];
 
-/**
- * A log row's body stays under this many characters (its JSON is ASCII-escaped only where
- * needed, so bytes stay well under Durable Object storage's 2 MB row limit; 64 KB keeps rows
- * cheap to read back). A batch whose effects need more takes several rows, written in one
- * transaction.
- */
-const MAX_BODY_CHARS = 60_000;
-
 function entriesOf(effects: BatchEffects): LogEntry[] {
   return [
     ...effects.counters.rows().map(({ table, key, sums }): LogEntry => ["c", table, key, sums]),
@@ -25,25 +19,6 @@ function entriesOf(effects: BatchEffects): LogEntry[] {
     ...[...effects.events].map(([id, day]): LogEntry => ["e", id, day]),
     ...effects.dayValues.map(({ day, dimension, value }): LogEntry => ["d", day, dimension, value]),
   ];
-}
-
-/** Packs entries into JSON array bodies of at most MAX_BODY_CHARS each (an entry is never split). */
-function pack(entries: readonly LogEntry[]): string[] {
-  const bodies: string[] = [];
-  let current: string[] = [];
-  let size = 2;
-  for (const entry of entries) {
-    const text = JSON.stringify(entry);
-    if (current.length > 0 && size + text.length + 1 > MAX_BODY_CHARS) {
-      bodies.push(`[${current.join(",")}]`);
-      current = [];
-      size = 2;
-    }
-    current.push(text);
-    size += text.length + 1;
-  }
-  if (current.length > 0) bodies.push(`[${current.join(",")}]`);
-  return bodies;
 }
 
 function addEntry(effects: BatchEffects, entry: LogEntry): void {
@@ -90,7 +65,7 @@ export class WriteLog {
     let lastSeq = 0;
     let rowsWritten = 0;
     let bytes = 0;
-    for (const body of pack(entriesOf(effects))) {
+    for (const body of packRows(entriesOf(effects))) {
       const cursor = this.sql.exec<{ seq: number }>("INSERT INTO write_log (body) VALUES (?) RETURNING seq", body);
       lastSeq = cursor.one().seq;
       rowsWritten += cursor.rowsWritten;

@@ -355,7 +355,8 @@ describe("day aggregates", () => {
     for (const [index, ip] of visitors.entries()) {
       for (const hour of ["08", "13", "21"]) {
         const time = `2032-08-01T${hour}:0${index}:00Z`;
-        await postEventAt(time, { n: "pageview", u: `https://${site}/p${hour}`, d: site }, { ip });
+        // The same page each time: the day's keys repeat across hours, so folding pays (site-store.ts).
+        await postEventAt(time, { n: "pageview", u: `https://${site}/p`, d: site }, { ip });
         await postEventAt(time, { n: "purchase", u: `https://${site}/checkout`, d: site, $: { amount: 5, currency: "EUR" } }, { ip });
       }
     }
