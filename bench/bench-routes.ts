@@ -30,7 +30,10 @@ benchRoutes.post("/__bench/maintain/:site", async (c) => {
 
 const MIXES: readonly SimulatedMix[] = ["normal", "flood-unique", "flood-combos"];
 
-/** One simulated day of traffic (`mix`, default normal) recorded into a site's store, then that day's maintenance (bench/run.mjs). */
+/**
+ * One simulated day of traffic (`mix`, default normal) recorded into a site's store, then that
+ * day's maintenance (bench/run.mjs); `rows=0` skips counting the rows held.
+ */
 benchRoutes.post("/__bench/simulate/:site", async (c) => {
   const day = Number(c.req.query("day"));
   const hits = Number(c.req.query("hits"));
@@ -38,5 +41,5 @@ benchRoutes.post("/__bench/simulate/:site", async (c) => {
   if (![day, hits].every((value) => Number.isInteger(value) && value > 0) || mix === undefined) {
     throw new ApiError(400, "invalid_query", `day and hits must be positive integers; mix one of ${MIXES.join(", ")}.`);
   }
-  return c.json(await c.env.SITE_STORE.getByName(c.req.param("site")).simulateDay(day, hits, mix));
+  return c.json(await c.env.SITE_STORE.getByName(c.req.param("site")).simulateDay(day, hits, mix, c.req.query("rows") !== "0"));
 });

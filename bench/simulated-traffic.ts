@@ -389,13 +389,15 @@ export class TrafficMix {
   private readonly site: string;
   private readonly openVisits: number;
   private readonly firstVisitor: number;
+  private readonly seed: number;
   /** Hits sent so far, and those with an event id. */
   sent = 0;
   sentWithId = 0;
 
   constructor(site: string, options: { seed?: number; openVisits?: number; firstVisitor?: number } = {}) {
     this.site = site;
-    this.random = seededRandom(options.seed ?? seedOf(site));
+    this.seed = options.seed ?? seedOf(site);
+    this.random = seededRandom(this.seed);
     this.openVisits = Math.max(1, options.openVisits ?? 200);
     this.firstVisitor = options.firstVisitor ?? 0;
   }
@@ -436,7 +438,8 @@ export class TrafficMix {
 
   private eventId(): string {
     this.eventIds += 1;
-    return `${this.site.slice(0, 8).replace(/[^A-Za-z0-9]/g, "")}-${this.firstVisitor.toString(36)}-${this.eventIds.toString(36).padStart(6, "0")}`;
+    // Unique per mix (seed) and visitor range, so mixes of different days never share an id.
+    return `${this.seed.toString(36)}-${this.firstVisitor.toString(36)}-${this.eventIds.toString(36).padStart(6, "0")}`;
   }
 
   /** A visit's hits in order: pageviews (each but the first with the previous page as referrer), engagement, events. */
