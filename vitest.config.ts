@@ -4,6 +4,8 @@ import { defineConfig } from "vitest/config";
 
 /** The sites the tests need, loaded in place of the shipped stepwise.config.json (src/config/sites.ts). */
 const FIXTURE_SITES = fileURLToPath(new URL("./test/fixtures/stepwise.config.json", import.meta.url));
+/** The bench shop, which the bench worker loads in its place too (bench/wrangler.toml [alias]). */
+const BENCH_SITES = fileURLToPath(new URL("./bench/bench-shop.ts", import.meta.url));
 
 // wrangler, reading wrangler.toml for each test file, logs "Using secrets defined in .dev.vars"
 // each time, and @cloudflare/vitest-plugin has no option to skip .dev.vars. The tests do not need
@@ -57,7 +59,7 @@ export default defineConfig({
       },
       {
         // The bench worker (bench/wrangler.toml): what `npm run bench` measures works.
-        resolve: { alias: [{ find: /^\.\.\/generated\/site-config\.json$/, replacement: FIXTURE_SITES }] },
+        resolve: { alias: [{ find: /^\.\.\/generated\/site-config\.json$/, replacement: BENCH_SITES }] },
         plugins: [cloudflareTest({ wrangler: { configPath: "./bench/wrangler.toml" } })],
         test: { name: "bench", include: ["test/bench/**/*.test.ts"] },
       },
