@@ -1,5 +1,17 @@
-import { type CappedDimension, COUNTER_ROWS_PER_DAY_CAP, dailyCapOf } from "../domain/ingest/value-caps";
+import { NO_SOURCE } from "../domain/ingest/traffic-source";
+import {
+  type CappedDimension,
+  COUNTER_ROWS_PER_DAY_CAP,
+  dailyCapOf,
+  MAIN_CAPPED_DIMENSIONS,
+  OTHER_VALUE,
+  propertyDimension,
+} from "../domain/ingest/value-caps";
 import { firstHourOfDay, lastHourOfDay } from "../domain/time/utc-time";
+import { NO_VARIANT, type VisitorDay } from "../domain/visitors/visit-tracker";
+
+/** Values no cap counts ("none", and the catch-all itself). */
+const UNCOUNTED: ReadonlySet<string> = new Set(["", NO_SOURCE, NO_VARIANT, OTHER_VALUE]);
 
 /** One distinct value of a capped dimension on a local day. */
 export interface DayValue {
@@ -9,34 +21,59 @@ export interface DayValue {
 }
 
 /**
- * The `day_values` table: the distinct values each capped dimension has had on each local day
- * (domain/ingest/value-caps.ts), kept for today and yesterday only (late hits land in yesterday).
+ * The distinct values each capped dimension has had on each local day (domain/ingest/
+ * value-caps.ts), for today and yesterday (late hits land in yesterday), in memory. Nothing is
+ * stored for them: a value is admitted only for a hit that is then counted under it, so after a
+ * restart a day's values are read back from where those hits went (the main counters' columns,
+ * and the visitor-day rows for the UTM fields and properties) and from the write log (`remember`).
  * Also counts each day's counter rows, for the rows-per-day cap. Values are admitted during a
  * batch (`staged`) and become final with the batch: `settle` once the batch is durable (in the
- * write log or the tables), or `rollback` if it failed, so a refused batch leaves no trace here
- * either. They reach the table through `write`, from the quiet path or a checkpoint.
+ * write log or the tables), or `rollback` if it failed, so a refused batch leaves no trace here.
+ *
+ * One approximation, for the caps only: a UTM value on a visitor's later hit is admitted but the
+ * visitor-day counts under its first hit's, so a restart forgets it and the cap may admit a few
+ * more values that day. Counts are never affected.
  */
 export class DayValues {
   private readonly known = new Map<number, Map<CappedDimension, Set<string>>>();
   private readonly counterRows = new Map<number, number>();
   private staged: DayValue[] = [];
 
-  constructor(private readonly sql: SqlStorage) {}
+  constructor(
+    private readonly sql: SqlStorage,
+    /** The day's visitor-days, stored and pending. */
+    private readonly visitorsOf: (day: number) => readonly VisitorDay[] = () => [],
+  ) {}
 
   private valuesOf(day: number): Map<CappedDimension, Set<string>> {
-    let values = this.known.get(day);
-    if (values === undefined) {
-      values = new Map();
-      for (const row of this.sql.exec<{ dimension: CappedDimension; value: string }>(
-        "SELECT dimension, value FROM day_values WHERE day = ?",
-        day,
+    const cached = this.known.get(day);
+    if (cached !== undefined) return cached;
+    const values = new Map<CappedDimension, Set<string>>();
+    const add = (dimension: CappedDimension, value: string) => {
+      if (UNCOUNTED.has(value)) return;
+      const set = values.get(dimension) ?? new Set<string>();
+      set.add(value);
+      values.set(dimension, set);
+    };
+    for (const column of MAIN_CAPPED_DIMENSIONS) {
+      for (const { value } of this.sql.exec<{ value: string }>(
+        `SELECT DISTINCT ${column} AS value FROM hourly_counters WHERE hour BETWEEN ? AND ?`,
+        firstHourOfDay(day),
+        lastHourOfDay(day),
       )) {
-        const set = values.get(row.dimension) ?? new Set<string>();
-        set.add(row.value);
-        values.set(row.dimension, set);
+        add(column, value);
       }
-      this.known.set(day, values);
     }
+    for (const visitor of this.visitorsOf(day)) {
+      add("utm_medium", visitor.attribution.medium);
+      add("utm_content", visitor.attribution.content);
+      add("utm_term", visitor.attribution.term);
+      for (const property of Object.keys(visitor.propTallies)) {
+        const [name = "", value = ""] = property.split("\u001f");
+        add(propertyDimension(name), value);
+      }
+    }
+    this.known.set(day, values);
     return values;
   }
 
@@ -86,20 +123,6 @@ export class DayValues {
     }
   }
 
-  /** Writes admitted values into the table (inside the caller's transaction); returns the rows written. */
-  write(values: readonly DayValue[]): number {
-    let rowsWritten = 0;
-    for (const { day, dimension, value } of values) {
-      rowsWritten += this.sql.exec(
-        "INSERT INTO day_values (day, dimension, value) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-        day,
-        dimension,
-        value,
-      ).rowsWritten;
-    }
-    return rowsWritten;
-  }
-
   /** The batch is durable: its values are final; counter rows a write created count toward their days. */
   settle(newCounterRows: ReadonlyMap<number, number>): void {
     this.staged = [];
@@ -115,7 +138,7 @@ export class DayValues {
     this.staged = [];
   }
 
-  /** Deletes the values of days before `oldestKeptDay`, stored and cached. */
+  /** Forgets the values of days before `oldestKeptDay` (and deletes any a version before this one stored). */
   forgetBefore(oldestKeptDay: number): void {
     this.sql.exec("DELETE FROM day_values WHERE day < ?", oldestKeptDay);
     for (const day of [...this.known.keys(), ...this.counterRows.keys()]) {

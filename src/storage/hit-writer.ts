@@ -289,7 +289,6 @@ export class HitWriter {
     const written = this.writeCounters(effects.counters);
     rowsWritten += written.rowsWritten;
     for (const [id, day] of effects.events) rowsWritten += this.seenEvents.insert(id, day);
-    rowsWritten += this.dayValues.write(effects.dayValues);
     return { rowsWritten, newCounterRows: written.newCounterRows };
   }
 }

@@ -9,6 +9,7 @@ import type { SegmentDimension } from "../domain/reports/segment-reports";
 import { DEFAULT_TIME_ZONE, localDayOf, nextLocalMidnight } from "../domain/time/site-time";
 import { dayOfHour, firstHourOfDay } from "../domain/time/utc-time";
 import type { SegmentFilter } from "../domain/visitors/segment-rollup";
+import type { VisitorDay } from "../domain/visitors/visit-tracker";
 import { visitorHash } from "../domain/visitors/visitor-hash";
 import { DayAggregates } from "./day-aggregates";
 import { DayValues } from "./day-values";
@@ -119,17 +120,13 @@ export class SiteStore extends DurableObject<Env> {
     // Open days' added-dimension sums come from the visitor-days, stored and pending (closures:
     // the writer is made below).
     this.dimensions = new DimensionCounters(this.sql, {
-      visitorsOf: (day) => {
-        const byVid = new Map(this.visitorDays.loadDay(day).map((visitor) => [visitor.vid, visitor]));
-        for (const visitor of this.writer.pendingVisitorsOf(day)) byVid.set(visitor.vid, visitor);
-        return [...byVid.values()];
-      },
+      visitorsOf: (day) => this.visitorsOf(day),
       isRolledUp: (day) => this.visitorDays.isRolledUp(day),
       openDays: () => [...new Set([...this.visitorDays.storedDays(), ...this.writer.pendingDays()])],
     });
     this.visitorDays = new VisitorDays(this.sql, this.dimensions);
     this.drops = new DropCounter(this.sql);
-    this.dayValues = new DayValues(this.sql);
+    this.dayValues = new DayValues(this.sql, (day) => this.visitorsOf(day));
     this.dayAggregates = new DayAggregates(this.sql);
     this.reports = new ReportReader(this.sql, this.drops, this.visitorDays, this.dayAggregates, this.dimensions);
     this.recent = new RecentVisitors();
@@ -137,6 +134,13 @@ export class SiteStore extends DurableObject<Env> {
       this.dimensions.applyChanges(changes);
       this.recent.saw(changes.map(({ after }) => after));
     });
+  }
+
+  /** Every visitor-day of `day`: the stored rows, with the pending (acknowledged, not yet checkpointed) ones over them. */
+  private visitorsOf(day: number): VisitorDay[] {
+    const byVid = new Map(this.visitorDays.loadDay(day).map((visitor) => [visitor.vid, visitor]));
+    for (const visitor of this.writer.pendingVisitorsOf(day)) byVid.set(visitor.vid, visitor);
+    return [...byVid.values()];
   }
 
   /**

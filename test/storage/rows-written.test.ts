@@ -19,14 +19,14 @@ const at = (iso: string) => requestContext(Date.parse(iso), { country: "NL" });
 /**
  * How the write path spends rows (src/storage/hit-writer.ts): a batch on a quiet site (nothing
  * pending, no batch in the last 2 s) writes its rows straight into the tables: its visitor row,
- * its counter rows and the values new that day. Any other batch writes one write-log row; a
- * checkpoint later writes each visitor and merged counter row once for all pending batches, the
- * new values, and deletes the log rows (one row written per deleted row). The figures below are
+ * its counter rows (the values new that day cost no row: domain/ingest/value-caps.ts,
+ * storage/day-values.ts). Any other batch writes one write-log row; a checkpoint later writes each
+ * visitor and merged counter row once for all pending batches and deletes the log rows (one row written per deleted row). The figures below are
  * all-in: what the hits were credited plus what the checkpoint wrote.
  */
 describe("rows written per hit", () => {
   // The first test pays the object's cold start: ~1 s idle, about 3 s with both cores busy.
-  it("is three for a lone hit on a quiet site (visitor row, counter row, new page), with nothing left for a checkpoint", {
+  it("is two for a lone hit on a quiet site (visitor row, counter row), with nothing left for a checkpoint", {
     timeout: 30_000,
   }, async () => {
     const store = env.SITE_STORE.getByName("quiet.test");
@@ -36,16 +36,16 @@ describe("rows written per hit", () => {
       { ...incoming("pageview", "/"), url: new URL("https://quiet.test/") },
       at("2031-06-01T10:00:00Z"),
     );
-    expect((await store.record(hit, identity)).rowsWritten).toBe(3);
+    expect((await store.record(hit, identity)).rowsWritten).toBe(2);
     expect((await store.checkpoint()).rowsWritten).toBe(0);
   });
 
-  it("is one log row per hit in a stream of hits, then once per visitor, counter row and new value at the checkpoint", async () => {
+  it("is one log row per hit in a stream of hits, then once per visitor and counter row at the checkpoint", async () => {
     const store = env.SITE_STORE.getByName(SITE);
     const record = async (hit: IncomingHit, iso: string) =>
       (await store.record(buildRecordedHit(site, hit, at(iso)), identity)).rowsWritten;
-    // Quiet: new visitor, counter row, new page "/" (a day value, domain/ingest/value-caps.ts).
-    expect(await record(incoming("pageview", "/"), "2031-06-01T10:00:00Z")).toBe(3);
+    // Quiet: new visitor, counter row.
+    expect(await record(incoming("pageview", "/"), "2031-06-01T10:00:00Z")).toBe(2);
     // The next hits follow within 2 s (real time): one log row each.
     expect(await record(incoming("pageview", "/"), "2031-06-01T10:01:00Z")).toBe(1);
     expect(await record(incoming("add_to_cart", "/p/1"), "2031-06-01T10:02:00Z")).toBe(1);
@@ -54,9 +54,9 @@ describe("rows written per hit", () => {
     expect(await record(incoming("engagement", "/checkout", { scrollDepth: 50, engagedMs: 4_000 }), "2031-06-01T10:04:00Z")).toBe(1);
     // The checkpoint: the visitor row once (1); counter rows pageview "/", add_to_cart "/p/1",
     // purchase "/checkout" (both purchases merged), engagement "/checkout" and the lift row the
-    // first purchase pairs with add_to_cart (5); new values "/p/1", "add_to_cart", "/checkout",
-    // "purchase" (4); five log rows deleted (5). Unbatched, the five hits wrote 2+4+5+2+2 = 15.
-    expect((await store.checkpoint()).rowsWritten).toBe(15);
+    // first purchase pairs with add_to_cart (5); five log rows deleted (5). Unbatched, the five hits
+    // wrote 2+2+3+2+2 = 11.
+    expect((await store.checkpoint()).rowsWritten).toBe(11);
   });
 
   it("continues a visit crossing midnight under the new day's id (yesterday's row is kept, not rewritten)", async () => {
@@ -69,10 +69,10 @@ describe("rows written per hit", () => {
           identity,
         )
       ).rowsWritten;
-    expect(await record("/", "2031-06-02T23:50:00Z")).toBe(3);
+    expect(await record("/", "2031-06-02T23:50:00Z")).toBe(2);
     expect(await record("/next", "2031-06-03T00:05:00Z")).toBe(1);
-    // Today's visitor row (1), its counter row (1), "/next" new today (1), the log row deleted (1).
-    expect((await store.checkpoint()).rowsWritten).toBe(4);
+    // Today's visitor row (1), its counter row (1), the log row deleted (1).
+    expect((await store.checkpoint()).rowsWritten).toBe(3);
     const visitorDays = await runInDurableObject(store, (_instance, state) =>
       state.storage.sql
         .exec<{ day: number }>("SELECT day FROM visitors ORDER BY day")
@@ -94,7 +94,7 @@ describe("reads between checkpoints", () => {
           identity,
         )
       ).rowsWritten;
-    expect(await record("2031-06-01T10:00:00Z")).toBe(3);
+    expect(await record("2031-06-01T10:00:00Z")).toBe(2);
     for (const iso of ["2031-06-01T10:01:00Z", "2031-06-01T10:02:00Z", "2031-06-01T10:03:00Z"]) expect(await record(iso)).toBe(1);
     // A read folds the counter row (1) and marks the log rows' counters folded (1).
     expect(await store.hasData()).toBe(true);
@@ -118,8 +118,8 @@ describe("coalesced writes", () => {
         { ...incoming("pageview", "/"), url: new URL(`https://${name}/`) },
         at(new Date(Date.parse("2031-06-05T10:00:00Z") + i).toISOString()),
       );
-    // A lone first hit on the quiet site: straight into the tables (3 rows).
-    expect((await store.record(hit(0), identity)).rowsWritten).toBe(3);
+    // A lone first hit on the quiet site: straight into the tables (2 rows).
+    expect((await store.record(hit(0), identity)).rowsWritten).toBe(2);
     const outcomes = await Promise.all(
       Array.from({ length: hits }, (_, i) => store.record(hit(i + 1), { ...identity, ip: `198.51.100.${i % visitors}` })),
     );
