@@ -7,6 +7,7 @@ import { demoRoute } from "./routes/demo-route";
 import { DROP_HEADER, ingestRoute } from "./routes/ingest-route";
 import { statsRoute } from "./routes/stats-route";
 import { trackerRoute } from "./routes/tracker-route";
+import { umamiRoute } from "./routes/umami-route";
 
 /**
  * stepwise collector: POST /api/event ingests hits, GET /api/stats/:site reports, GET /t.js is
@@ -20,7 +21,8 @@ app.use(
   cors({
     origin: "*",
     allowMethods: ["GET", "POST", "DELETE", "OPTIONS"],
-    allowHeaders: ["Content-Type", "Authorization"],
+    // x-umami-cache: Umami's tracker sends it back on every hit (routes/umami-route.ts; never read).
+    allowHeaders: ["Content-Type", "Authorization", "x-umami-cache"],
     exposeHeaders: [DROP_HEADER],
     maxAge: 86_400,
   }),
@@ -29,6 +31,7 @@ app.get("/", (c) =>
   c.json({ name: "stepwise", ingest: "POST /api/event", reports: "GET /api/stats/:site", tracker: "GET /t.js", health: "GET /api/health" }),
 );
 app.route("/", ingestRoute);
+app.route("/", umamiRoute);
 app.route("/", adminRoute);
 app.route("/", statsRoute);
 app.route("/", trackerRoute);

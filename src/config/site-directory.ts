@@ -10,6 +10,8 @@ export class SiteConfigError extends Error {
 /** The configured sites, by id. */
 export interface SiteDirectory {
   get(siteId: string): CompiledSite | undefined;
+  /** The site listing this Umami website id (a lower-case UUID) in `umamiWebsiteIds`. */
+  byUmamiWebsiteId(websiteId: string): CompiledSite | undefined;
   readonly siteIds: readonly string[];
   /** Every site that has read tokens, for checking a presented token against all of them. */
   readonly sitesWithReadTokens: readonly CompiledSite[];
@@ -47,8 +49,11 @@ export function loadSiteDirectory(raw: unknown): SiteDirectory {
     throw new SiteConfigError(`stepwise.config.json is invalid:\n${formatConfigIssues(raw, parsed.error.issues)}`);
   }
   const sites = new Map(parsed.data.sites.map((settings) => [settings.id, compileSite(settings)]));
+  // Unique across sites (the schema refuses a website id listed by two).
+  const byUmamiId = new Map([...sites.values()].flatMap((site) => site.umamiWebsiteIds.map((websiteId) => [websiteId, site] as const)));
   return {
     get: (siteId) => sites.get(siteId),
+    byUmamiWebsiteId: (websiteId) => byUmamiId.get(websiteId),
     siteIds: [...sites.keys()],
     sitesWithReadTokens: [...sites.values()].filter((site) => site.readTokenSha256.length > 0),
   };

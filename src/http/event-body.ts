@@ -34,7 +34,8 @@ const echo = (segment: PropertyKey) => {
   return text.length > MAX_ECHOED_SEGMENT ? `${text.slice(0, MAX_ECHOED_SEGMENT)}…` : text;
 };
 
-function toFieldIssues(issues: readonly z.core.$ZodIssue[], spelling: ReadonlyMap<string, string>): FieldIssue[] {
+/** zod's issues as the envelope's `issues`, each naming its field as the client spelled it (`payload.url`, `n`). */
+export function toFieldIssues(issues: readonly z.core.$ZodIssue[], spelling: ReadonlyMap<string, string> = new Map()): FieldIssue[] {
   return issues.map((issue) => {
     const [head, ...rest] = issue.path.map(echo);
     const field = [spelling.get(head ?? "") ?? head ?? "(body)", ...rest].join(".");

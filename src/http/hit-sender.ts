@@ -46,6 +46,6 @@ export function trustedFor(sender: HitSender, site: CompiledSite): boolean {
 export const visitorIp = (sender: HitSender, trusted: boolean): string =>
   trusted && sender.forwardedIp !== null ? sender.forwardedIp : sender.connectingIp;
 
-/** A 400 about `ts`, in the envelope every bad field gets. */
-export const badHitTime = (message: string) =>
-  new ApiError(400, "invalid_event", "The event has invalid fields.", [{ field: "ts", message }]);
+/** A 400 about the hit's date (`ts`, or Umami's `payload.timestamp`), in the envelope every bad field gets. */
+export const badHitTime = (message: string, field = "ts") =>
+  new ApiError(400, "invalid_event", "The event has invalid fields.", [{ field, message }]);

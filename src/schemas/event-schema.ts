@@ -27,7 +27,8 @@ export const FIELD_ALIASES = {
 } as const;
 export type LongFieldName = keyof typeof FIELD_ALIASES;
 
-const SITE_ID = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/;
+/** What a site id looks like: a lower-case domain such as shop.example. */
+export const SITE_ID = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/;
 
 function isHttpUrl(text: string): boolean {
   try {
@@ -67,36 +68,40 @@ const amount = z
   ])
   .pipe(z.number().finite().nonnegative("amount must not be negative").max(EVENT_LIMITS.maxAmount));
 
-const revenue = z.strictObject({ amount, currency });
+/** `{amount, currency}`: what a hit earns (Plausible's `revenue`; Umami's `data.revenue` and `data.currency`). */
+export const revenueSchema = z.strictObject({ amount, currency });
 
 const propValue = z.union([z.string().max(EVENT_LIMITS.propValueLength), z.number().finite(), z.boolean(), z.null()], {
   error: `prop values must be a string (at most ${EVENT_LIMITS.propValueLength} characters), number, boolean or null; no nesting`,
 });
 
+/**
+ * A hit's custom properties: a flat map of string, number, boolean or null values (no nesting),
+ * as strings, null left out. Plausible's `props` and Umami's `data`.
+ */
+export const flatPropsSchema = z
+  .record(z.string(), propValue)
+  .refine((map) => Object.keys(map).length <= EVENT_LIMITS.propsPairs, `at most ${EVENT_LIMITS.propsPairs} props`)
+  // Checked here rather than as a key schema: zod reports a bad key only as "Invalid key in record".
+  .refine(
+    (map) => Object.keys(map).every((key) => key.length > 0 && key.length <= EVENT_LIMITS.propKeyLength),
+    `prop keys must be 1 to ${EVENT_LIMITS.propKeyLength} characters`,
+  )
+  .transform((map) => {
+    const strings: Record<string, string> = {};
+    for (const [key, value] of Object.entries(map)) if (value !== null) strings[key] = String(value);
+    return strings;
+  });
+
 // Older trackers send props as a JSON-encoded string.
-const props = z.preprocess(
-  (value) => {
-    if (typeof value !== "string") return value;
-    try {
-      return JSON.parse(value) as unknown;
-    } catch {
-      return value;
-    }
-  },
-  z
-    .record(z.string(), propValue)
-    .refine((map) => Object.keys(map).length <= EVENT_LIMITS.propsPairs, `at most ${EVENT_LIMITS.propsPairs} props`)
-    // Checked here rather than as a key schema: zod reports a bad key only as "Invalid key in record".
-    .refine(
-      (map) => Object.keys(map).every((key) => key.length > 0 && key.length <= EVENT_LIMITS.propKeyLength),
-      `prop keys must be 1 to ${EVENT_LIMITS.propKeyLength} characters`,
-    )
-    .transform((map) => {
-      const strings: Record<string, string> = {};
-      for (const [key, value] of Object.entries(map)) if (value !== null) strings[key] = String(value);
-      return strings;
-    }),
-);
+const props = z.preprocess((value) => {
+  if (typeof value !== "string") return value;
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    return value;
+  }
+}, flatPropsSchema);
 
 const domainList = z
   .string()
@@ -123,7 +128,7 @@ export const eventSchema = z
     domain: domainList,
     referrer: z.string().max(EVENT_LIMITS.referrerLength).nullish(),
     props: props.nullish(),
-    revenue: revenue.nullish(),
+    revenue: revenueSchema.nullish(),
     /** Engagement: deepest scroll in percent of the page. */
     sd: z.number().int().min(0).max(100).optional(),
     /** Engagement: engaged time on the page in milliseconds. */

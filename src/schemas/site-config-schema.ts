@@ -147,6 +147,15 @@ export const siteSchema = z.strictObject({
     .max(50)
     .default([]),
   /**
+   * Umami website ids (UUIDs) that name this site in Umami's payload (`website`), so a page keeps
+   * its Umami tracker tag unchanged (docs/api.md, "Umami's collector"). Lower-cased; unique across sites.
+   */
+  umamiWebsiteIds: z
+    .array(z.uuid("an Umami website id is a UUID such as 5b6f3c1e-8d2a-4f7b-9c3e-1a2b3c4d5e6f").transform((id) => id.toLowerCase()))
+    .max(20)
+    .refine((ids) => new Set(ids).size === ids.length, "an Umami website id is listed once")
+    .default([]),
+  /**
    * The site's IANA time zone: its days start at local midnight (reports, unique visitors, salts,
    * funnels). A change applies from then on; days already stored keep the zone they were counted in.
    */
@@ -167,9 +176,21 @@ export const siteConfigSchema = z
   })
   .superRefine((config, ctx) => {
     const seen = new Set<string>();
+    const umamiOwners = new Map<string, string>();
     config.sites.forEach((site, index) => {
       if (seen.has(site.id)) ctx.addIssue({ code: "custom", path: ["sites", index, "id"], message: `duplicate site id "${site.id}"` });
       seen.add(site.id);
+      site.umamiWebsiteIds.forEach((websiteId, idIndex) => {
+        const owner = umamiOwners.get(websiteId);
+        if (owner !== undefined && owner !== site.id) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["sites", index, "umamiWebsiteIds", idIndex],
+            message: `Umami website id "${websiteId}" is already listed by site "${owner}"`,
+          });
+        }
+        umamiOwners.set(websiteId, site.id);
+      });
       const goalNames = new Set<string>();
       site.goals.forEach((goal, goalIndex) => {
         if (goalNames.has(goal.name)) {

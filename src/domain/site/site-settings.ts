@@ -53,6 +53,8 @@ export interface SiteSettings {
   /** CIDR ranges, already validated. */
   trustedSenders: readonly string[];
   shards: number;
+  /** Umami website ids (lower-case UUIDs) that name this site. */
+  umamiWebsiteIds: readonly string[];
   /** IANA time zone name, already validated. */
   timezone: string;
 }

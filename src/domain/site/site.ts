@@ -64,6 +64,8 @@ export interface CompiledSite {
   trustedSenders: readonly AddressRange[];
   /** SHA-256 digests of the tokens that may read this site's reports. */
   readTokenSha256: readonly string[];
+  /** Umami website ids (lower-case UUIDs) that name this site in Umami's payload. */
+  umamiWebsiteIds: readonly string[];
 }
 
 export function compileSite(settings: SiteSettings): CompiledSite {
@@ -86,6 +88,7 @@ export function compileSite(settings: SiteSettings): CompiledSite {
     readTokenSha256: settings.readTokenSha256,
     ingestTokenSha256: settings.ingestTokenSha256,
     trustedSenders: settings.trustedSenders.flatMap((range) => parseRange(range) ?? []),
+    umamiWebsiteIds: settings.umamiWebsiteIds,
   };
 }
 
@@ -106,6 +109,7 @@ export function unconfiguredSite(id: string): CompiledSite {
     readTokenSha256: [],
     ingestTokenSha256: [],
     trustedSenders: [],
+    umamiWebsiteIds: [],
   };
 }
 

@@ -1,8 +1,11 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { copyFile, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 
 export const DEV_TOKEN = "stepwise-dev-token";
 
@@ -18,6 +21,14 @@ async function freePort(): Promise<number> {
   });
 }
 
+export interface CollectorOptions {
+  /**
+   * A site config to serve in place of stepwise.config.json, relative to the project root, such
+   * as the tests' fixture `test/fixtures/stepwise.config.json` (the workers tests' sites).
+   */
+  siteConfig?: string;
+}
+
 /**
  * The real collector, as a newcomer runs it (`wrangler dev`, local settings from .dev.vars), on
  * a free port of 127.0.0.1 with empty state in a temporary folder, so counts start at zero.
@@ -25,12 +36,39 @@ async function freePort(): Promise<number> {
 export class CollectorProcess {
   private child: ChildProcess | undefined;
   private stateDir = "";
+  private configDir = "";
   private output = "";
   origin = "";
+
+  constructor(private readonly options: CollectorOptions = {}) {}
+
+  /**
+   * wrangler.toml with the site config swapped, as a wrangler.json in a temporary folder. The
+   * worker imports its sites as `../generated/site-config.json` (src/config/sites.ts), and the
+   * config's `alias` is the one way to point that import elsewhere for `wrangler dev` (its
+   * `--alias` flag is accepted but not applied to dev builds, wrangler 4.156). Paths are absolute;
+   * .dev.vars is copied beside it, where wrangler looks for it.
+   */
+  private async writeConfig(siteConfig: string): Promise<string> {
+    const { experimental_readRawConfig } = await import("wrangler");
+    const { rawConfig } = experimental_readRawConfig({ config: join(ROOT, "wrangler.toml") });
+    this.configDir = await mkdtemp(join(tmpdir(), "stepwise-config-"));
+    const config = {
+      ...rawConfig,
+      main: join(ROOT, rawConfig.main ?? "src/index.ts"),
+      build: { command: rawConfig.build?.command, cwd: ROOT },
+      alias: { "../generated/site-config.json": join(ROOT, siteConfig) },
+    };
+    const path = join(this.configDir, "wrangler.json");
+    await writeFile(path, JSON.stringify(config, null, 2));
+    await copyFile(join(ROOT, ".dev.vars"), join(this.configDir, ".dev.vars"));
+    return path;
+  }
 
   async start(): Promise<void> {
     const [port, inspectorPort] = [await freePort(), await freePort()];
     this.stateDir = await mkdtemp(join(tmpdir(), "stepwise-state-"));
+    const configArgs = this.options.siteConfig === undefined ? [] : ["--config", await this.writeConfig(this.options.siteConfig)];
     this.origin = `http://127.0.0.1:${port}`;
     // process.execPath is the Node running the tests (Node 22 from node_modules when run by npm).
     this.child = spawn(
@@ -38,6 +76,7 @@ export class CollectorProcess {
       [
         "node_modules/wrangler/bin/wrangler.js",
         "dev",
+        ...configArgs,
         "--ip",
         "127.0.0.1",
         "--port",
@@ -77,6 +116,7 @@ export class CollectorProcess {
       await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000))]);
     }
     if (this.stateDir) await rm(this.stateDir, { recursive: true, force: true });
+    if (this.configDir) await rm(this.configDir, { recursive: true, force: true });
   }
 
   async stats<T>(site: string, endpoint = "", query = ""): Promise<T> {

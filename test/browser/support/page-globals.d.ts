@@ -1,4 +1,4 @@
-/** What the tracker adds to a page, for code the tests run inside the browser. */
+/** What the trackers add to a page, for code the tests run inside the browser. */
 interface Window {
   stepwise?: {
     track: (
@@ -7,5 +7,10 @@ interface Window {
     ) => unknown;
     /** Calls queued by the README snippet's stub until the tracker has loaded. */
     q?: IArguments[];
+  };
+  /** What Umami's tracker (test/browser/fixtures/umami-2.10.0) adds to a page. */
+  umami?: {
+    track: (name?: string | object, data?: Record<string, unknown>) => Promise<unknown>;
+    identify: (data: Record<string, unknown>) => Promise<unknown>;
   };
 }
