@@ -15,6 +15,7 @@ import { ApiError } from "../http/api-error";
 import { readEvent } from "../http/event-body";
 import { badHitTime, readHitSender, trustedFor, visitorIp } from "../http/hit-sender";
 import { storeCall } from "../http/store-call";
+import type { IngestAnswer } from "../schemas/answer-schemas";
 import { siteStore } from "../storage/site-store-client";
 
 /** Response header naming why hits were dropped, e.g. `bot` or `shop.example=bot, b.example=unknown_site`. */
@@ -118,7 +119,7 @@ ingestRoute.post("/api/event", async (c) => {
       outcomes.length === 1 ? dropped.map((d) => d.reason).join() : dropped.map((d) => `${d.site}=${d.reason}`).join(", "),
     );
   }
-  return c.json({ recorded: outcomes.filter((o) => o.dropped === null).map((o) => o.site), dropped }, 202);
+  return c.json({ recorded: outcomes.filter((o) => o.dropped === null).map((o) => o.site), dropped } satisfies IngestAnswer, 202);
 });
 
 ingestRoute.all("/api/event", () => {

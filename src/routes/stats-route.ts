@@ -17,6 +17,7 @@ import type { SegmentFilter } from "../domain/visitors/segment-rollup";
 import { ApiError } from "../http/api-error";
 import { requireReportAccess } from "../http/bearer-token";
 import { storeCall } from "../http/store-call";
+import type { FunnelsAnswer, LiftAnswer, RealtimeAnswer, ReportAnswer, VariantsAnswer } from "../schemas/answer-schemas";
 import { type StatsQuery, statsQuerySchema } from "../schemas/stats-query-schema";
 import { RECENT_WINDOW_MS } from "../storage/recent-visitors";
 import { SiteShards } from "../storage/site-store-client";
@@ -111,7 +112,7 @@ statsRoute.get("/api/stats/:site", async (c) => {
   return c.json({
     ...buildReport(request.siteId, request.range, rows, configuredGoals(request.site), request.timeZone),
     filters: request.filters,
-  });
+  } satisfies ReportAnswer);
 });
 
 /** GET /api/stats/:site/funnels: visitors per step of each configured funnel. */
@@ -125,7 +126,7 @@ statsRoute.get("/api/stats/:site/funnels", async (c) => {
         .map((count) => ({ funnel: count.key, step: count.step, visitors: count.visitors }))
     : await request.store.readFunnels(request.range, request.filters);
   const funnels = (request.site?.funnels ?? []).map((funnel) => ({ name: funnel.name, steps: funnel.steps }));
-  return c.json({ ...context(request), ...buildFunnelsReport(funnels, rows) });
+  return c.json({ ...context(request), ...buildFunnelsReport(funnels, rows) } satisfies FunnelsAnswer);
 });
 
 /** GET /api/stats/:site/channels?by=channel|source|campaign: conversion by traffic segment. */
@@ -145,7 +146,7 @@ statsRoute.get("/api/stats/:site/variants", async (c) => {
     ...context(request),
     variant_prop: request.site?.variantProp ?? "variant",
     ...buildVariantsReport(new Map(visitors.map((row) => [row.variant, row.visitors])), goals, configuredGoals(request.site)),
-  });
+  } satisfies VariantsAnswer);
 });
 
 /** GET /api/stats/:site/lift: which micro goals go together with macro conversions. */
@@ -163,12 +164,19 @@ statsRoute.get("/api/stats/:site/lift", async (c) => {
           lift.goals,
         );
   const report = buildLiftReport(totals, goals, pairs, configuredGoals(request.site));
-  return c.json({ ...context(request), lift: goal === undefined ? report.lift : report.lift.filter((row) => row.goal === goal) });
+  return c.json({
+    ...context(request),
+    lift: goal === undefined ? report.lift : report.lift.filter((row) => row.goal === goal),
+  } satisfies LiftAnswer);
 });
 
 /** GET /api/stats/:site/realtime: visitors in the last five minutes (from the objects' memory). */
 statsRoute.get("/api/stats/:site/realtime", async (c) => {
   const request = await openReport(c, "report");
   c.header("Cache-Control", "no-store");
-  return c.json({ site: request.siteId, visitors: await request.store.readRealtime(), window_s: RECENT_WINDOW_MS / 1_000 });
+  return c.json({
+    site: request.siteId,
+    visitors: await request.store.readRealtime(),
+    window_s: RECENT_WINDOW_MS / 1_000,
+  } satisfies RealtimeAnswer);
 });
