@@ -30,7 +30,8 @@ for (const stream of [process.stdout, process.stderr]) {
  *   Durable Objects (SQLite storage). Bindings are the deployed defaults from wrangler.toml plus
  *   a test token; tests that need other settings pass their own env to `app.fetch`.
  * - "browser": Node tests that drive headless Chromium (playwright-core): the tracker's own
- *   tests against a local beacon recorder, and the demo shop against `wrangler dev`.
+ *   tests against a local beacon recorder, and the demo shop against `wrangler dev`; and the
+ *   OpenAPI document's validation, whose validators compile schemas with `new Function` (workerd refuses).
  */
 export default defineConfig({
   test: {

@@ -5,6 +5,7 @@ import { handleError } from "./http/handle-error";
 import { adminRoute } from "./routes/admin-route";
 import { demoRoute } from "./routes/demo-route";
 import { DROP_HEADER, ingestRoute } from "./routes/ingest-route";
+import { openapiRoute } from "./routes/openapi-route";
 import { statsRoute } from "./routes/stats-route";
 import { trackerRoute } from "./routes/tracker-route";
 import { umamiRoute } from "./routes/umami-route";
@@ -28,13 +29,21 @@ app.use(
   }),
 );
 app.get("/", (c) =>
-  c.json({ name: "stepwise", ingest: "POST /api/event", reports: "GET /api/stats/:site", tracker: "GET /t.js", health: "GET /api/health" }),
+  c.json({
+    name: "stepwise",
+    ingest: "POST /api/event",
+    reports: "GET /api/stats/:site",
+    tracker: "GET /t.js",
+    health: "GET /api/health",
+    openapi: "GET /api/openapi.json",
+  }),
 );
 app.route("/", ingestRoute);
 app.route("/", umamiRoute);
 app.route("/", adminRoute);
 app.route("/", statsRoute);
 app.route("/", trackerRoute);
+app.route("/", openapiRoute);
 app.route("/", demoRoute);
 app.notFound(() => {
   throw new ApiError(404, "not_found", "No such endpoint.");

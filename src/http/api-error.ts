@@ -1,20 +1,20 @@
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { z } from "zod";
+import type { ErrorCode, ErrorEnvelope, fieldIssueSchema } from "../schemas/error-schema";
 
 /** One problem with a request, pointing at the field as the client spelled it. */
-export interface FieldIssue {
-  field: string;
-  message: string;
-}
+export type FieldIssue = z.infer<typeof fieldIssueSchema>;
 
 /**
  * The one error envelope of the whole API:
  * `{ "error": { "code": "invalid_event", "message": "...", "issues": [{ "field", "message" }] } }`.
- * Codes are stable and documented in docs/api.md, "Errors"; messages are for people.
+ * Codes are stable, listed with their status in schemas/error-schema.ts (so in the OpenAPI
+ * document) and in docs/api.md, "Errors"; messages are for people.
  */
 export class ApiError extends Error {
   constructor(
     readonly status: ContentfulStatusCode,
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
     readonly issues?: readonly FieldIssue[],
     readonly headers: Readonly<Record<string, string>> = {},
@@ -22,7 +22,7 @@ export class ApiError extends Error {
     super(message);
   }
 
-  toJSON(): { error: { code: string; message: string; issues?: readonly FieldIssue[] } } {
-    return { error: { code: this.code, message: this.message, ...(this.issues ? { issues: this.issues } : {}) } };
+  toJSON(): ErrorEnvelope {
+    return { error: { code: this.code, message: this.message, ...(this.issues ? { issues: [...this.issues] } : {}) } };
   }
 }

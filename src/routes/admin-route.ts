@@ -5,6 +5,7 @@ import { SITE_ID_IN_PATH } from "../domain/site/site";
 import { ApiError } from "../http/api-error";
 import { requireAdmin } from "../http/bearer-token";
 import { storeCall } from "../http/store-call";
+import type { EraseAnswer, HealthAnswer, SitesAnswer } from "../schemas/answer-schemas";
 import { SiteShards } from "../storage/site-store-client";
 
 /** Operations: uptime checks and, with the admin token, the configured sites. */
@@ -16,7 +17,7 @@ export const adminRoute = new Hono<{ Bindings: Env }>();
  */
 adminRoute.get("/api/health", (c) => {
   c.header("Cache-Control", "no-store");
-  return c.json({ status: "ok", sites: siteDirectory().siteIds.length });
+  return c.json({ status: "ok", sites: siteDirectory().siteIds.length } satisfies HealthAnswer);
 });
 
 /**
@@ -40,12 +41,12 @@ adminRoute.get("/api/sites", async (c) => {
           ...(definition.stage ? { stage: definition.stage } : {}),
         })),
         funnels: site.funnels.map((funnel) => funnel.name),
-        properties: site.properties,
+        properties: [...site.properties],
         variant_prop: site.variantProp,
       },
     ];
   });
-  return c.json({ sites });
+  return c.json({ sites } satisfies SitesAnswer);
 });
 
 /**
@@ -59,5 +60,5 @@ adminRoute.delete("/api/sites/:site/data", async (c) => {
   if (!SITE_ID_IN_PATH.test(siteId)) throw new ApiError(404, "not_found", "No such site.");
   const site = siteDirectory().get(siteId);
   const shards = await new SiteShards(c.env, siteId, site?.shards ?? 1, (call) => storeCall(siteId, call)).erase();
-  return c.json({ site: siteId, erased: true, shards });
+  return c.json({ site: siteId, erased: true, shards } satisfies EraseAnswer);
 });

@@ -4,6 +4,7 @@ import type { IncomingHit } from "../domain/ingest/recorded-hit";
 import { ApiError } from "../http/api-error";
 import { readEvent } from "../http/event-body";
 import { readHitSender } from "../http/hit-sender";
+import type { IngestAnswer } from "../schemas/answer-schemas";
 import { DROP_HEADER, ingestHit, namedSite, settleHit } from "./hit-pipeline";
 
 export { DROP_HEADER } from "./hit-pipeline";
@@ -38,7 +39,8 @@ ingestRoute.post("/api/event", async (c) => {
   });
   const { recorded, dropped, dropHeader } = settleHit(outcomes);
   if (dropHeader !== null) c.header(DROP_HEADER, dropHeader);
-  return c.json({ recorded, dropped }, 202);
+  const answer: IngestAnswer = { recorded, dropped };
+  return c.json(answer, 202);
 });
 
 ingestRoute.all("/api/event", () => {

@@ -26,6 +26,7 @@ import { ApiError } from "../http/api-error";
 import { requireReportAccess } from "../http/bearer-token";
 import { toCsv, wantsCsv } from "../http/csv";
 import { storeCall } from "../http/store-call";
+import type { AlertsAnswer, FunnelsAnswer, LiftAnswer, RealtimeAnswer, ReportAnswer, VariantsAnswer } from "../schemas/answer-schemas";
 import { type StatsQuery, statsQuerySchema } from "../schemas/stats-query-schema";
 import { RECENT_WINDOW_MS } from "../storage/recent-visitors";
 import { SiteShards } from "../storage/site-store-client";
@@ -151,17 +152,11 @@ statsRoute.get("/api/stats/:site", async (c) => {
   }
   const rows = await request.store.readReport(request.range, request.filters, request.limit, asked);
   const report = buildReport(request.siteId, request.range, rows, configuredGoals(request.site), request.timeZone);
-  return answer(
-    c,
-    request,
-    "report",
-    { ...report, filters: request.filters },
-    {
-      timeseries: () => report.timeseries,
-      goals: () => report.goals,
-      ...Object.fromEntries(Object.entries(report.breakdowns).map(([dimension, breakdown]) => [dimension, () => breakdown ?? []])),
-    },
-  );
+  return answer(c, request, "report", { ...report, filters: request.filters } satisfies ReportAnswer, {
+    timeseries: () => report.timeseries,
+    goals: () => report.goals,
+    ...Object.fromEntries(Object.entries(report.breakdowns).map(([dimension, breakdown]) => [dimension, () => breakdown ?? []])),
+  });
 });
 
 /** GET /api/stats/:site/funnels: visitors per step of each configured funnel. */
@@ -176,16 +171,9 @@ statsRoute.get("/api/stats/:site/funnels", async (c) => {
     : await request.store.readFunnels(request.range, request.filters);
   const funnels = (request.site?.funnels ?? []).map((funnel) => ({ name: funnel.name, steps: funnel.steps }));
   const report = buildFunnelsReport(funnels, rows);
-  return answer(
-    c,
-    request,
-    "funnels",
-    { ...context(request), ...report },
-    {
-      steps: () =>
-        report.funnels.flatMap((funnel) => funnel.steps.map((step, index) => ({ funnel: funnel.name, step: index + 1, ...step }))),
-    },
-  );
+  return answer(c, request, "funnels", { ...context(request), ...report } satisfies FunnelsAnswer, {
+    steps: () => report.funnels.flatMap((funnel) => funnel.steps.map((step, index) => ({ funnel: funnel.name, step: index + 1, ...step }))),
+  });
 });
 
 /** GET /api/stats/:site/channels?by=channel|source|campaign: conversion by traffic segment. */
@@ -215,7 +203,7 @@ statsRoute.get("/api/stats/:site/variants", async (c) => {
     c,
     request,
     "variants",
-    { ...context(request), variant_prop: request.site?.variantProp ?? "variant", ...report },
+    { ...context(request), variant_prop: request.site?.variantProp ?? "variant", ...report } satisfies VariantsAnswer,
     {
       goals: () => report.variants.flatMap(({ goals: variantGoals, ...variant }) => variantGoals.map((goal) => ({ ...variant, goal }))),
       comparisons: () => report.comparisons,
@@ -239,14 +227,18 @@ statsRoute.get("/api/stats/:site/lift", async (c) => {
         );
   const report = buildLiftReport(totals, goals, pairs, configuredGoals(request.site));
   const rows = goal === undefined ? report.lift : report.lift.filter((row) => row.goal === goal);
-  return answer(c, request, "lift", { ...context(request), lift: rows }, { lift: () => rows });
+  return answer(c, request, "lift", { ...context(request), lift: rows } satisfies LiftAnswer, { lift: () => rows });
 });
 
 /** GET /api/stats/:site/realtime: visitors in the last five minutes (from the objects' memory). */
 statsRoute.get("/api/stats/:site/realtime", async (c) => {
   const request = await openReport(c, "report");
   c.header("Cache-Control", "no-store");
-  return c.json({ site: request.siteId, visitors: await request.store.readRealtime(), window_s: RECENT_WINDOW_MS / 1_000 });
+  return c.json({
+    site: request.siteId,
+    visitors: await request.store.readRealtime(),
+    window_s: RECENT_WINDOW_MS / 1_000,
+  } satisfies RealtimeAnswer);
 });
 
 /**
@@ -285,7 +277,7 @@ statsRoute.get("/api/stats/:site/alerts", async (c) => {
       method: { test: "poisson", p_value_below: ALERT_P_VALUE, min_expected: MIN_EXPECTED, baseline_weeks: BASELINE_WEEKS },
       alerts: checks.filter((check) => check.alert !== null),
       goals: checks,
-    },
+    } satisfies AlertsAnswer,
     { alerts: () => checks.filter((check) => check.alert !== null), goals: () => checks },
   );
 });

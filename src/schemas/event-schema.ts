@@ -52,8 +52,9 @@ const currency = z
   .string()
   .trim()
   .toUpperCase()
-  // abort: an unreadable code needs one message, not a second "unknown code" one.
-  .regex(/^[A-Z]{3}$/, { message: "currency must be a three-letter ISO 4217 code such as EUR", abort: true })
+  // abort: an unreadable code needs one message, not a second "unknown code" one. (Upper-cased
+  // above; the pattern says any case so that the OpenAPI document, made from it, does too.)
+  .regex(/^[A-Za-z]{3}$/, { message: "currency must be a three-letter ISO 4217 code such as EUR", abort: true })
   .refine((code) => KNOWN_CURRENCIES === null || KNOWN_CURRENCIES.has(code), "currency is not an ISO 4217 code");
 
 // Plausible's tracker sends amounts as numbers; server-side senders often send "12.50".
@@ -69,7 +70,9 @@ const amount = z
   .pipe(z.number().finite().nonnegative("amount must not be negative").max(EVENT_LIMITS.maxAmount));
 
 /** `{amount, currency}`: what a hit earns (Plausible's `revenue`; Umami's `data.revenue` and `data.currency`). */
-export const revenueSchema = z.strictObject({ amount, currency });
+export const revenueSchema = z.strictObject({ amount, currency }).meta({
+  description: "revenue of a conversion: amount a number or numeric string >= 0 (at most 10^12), currency ISO 4217 in any case",
+});
 
 const propValue = z.union([z.string().max(EVENT_LIMITS.propValueLength), z.number().finite(), z.boolean(), z.null()], {
   error: `prop values must be a string (at most ${EVENT_LIMITS.propValueLength} characters), number, boolean or null; no nesting`,
@@ -123,28 +126,52 @@ const domainList = z
 
 export const eventSchema = z
   .object({
-    name: z.string().trim().min(1, "name must not be empty").max(EVENT_LIMITS.nameLength),
-    url: z.string().max(EVENT_LIMITS.urlLength).refine(isHttpUrl, "url must be an absolute http(s) URL"),
-    domain: domainList,
-    referrer: z.string().max(EVENT_LIMITS.referrerLength).nullish(),
-    props: props.nullish(),
+    name: z
+      .string()
+      .trim()
+      .min(1, "name must not be empty")
+      .max(EVENT_LIMITS.nameLength)
+      .meta({ description: "event name; `pageview` and `engagement` are special" }),
+    url: z
+      .string()
+      .max(EVENT_LIMITS.urlLength)
+      .refine(isHttpUrl, "url must be an absolute http(s) URL")
+      .meta({ format: "uri", description: "absolute http(s) page URL" }),
+    domain: domainList.meta({
+      description: `site id; \`a.com,b.com\` records the hit once per site (${EVENT_LIMITS.sitesPerHit} at most)`,
+    }),
+    referrer: z.string().max(EVENT_LIMITS.referrerLength).nullish().meta({ description: "referring URL, or null" }),
+    props: props.nullish().meta({
+      description: `custom properties: a flat map of string, number, boolean or null (${EVENT_LIMITS.propsPairs} pairs, keys 1 to ${EVENT_LIMITS.propKeyLength} characters), or that map as a JSON string`,
+    }),
     revenue: revenueSchema.nullish(),
-    /** Engagement: deepest scroll in percent of the page. */
-    sd: z.number().int().min(0).max(100).optional(),
-    /** Engagement: engaged time on the page in milliseconds. */
-    e: z.number().int().min(0).max(EVENT_LIMITS.maxEngagedMs).optional(),
-    /** Optional client event id: a retry with the same id within 24 h is recorded once. */
+    sd: z.number().int().min(0).max(100).optional().meta({ description: "engagement: deepest scroll, percent; required for engagement" }),
+    e: z
+      .number()
+      .int()
+      .min(0)
+      .max(EVENT_LIMITS.maxEngagedMs)
+      .optional()
+      .meta({ description: "engagement: engaged milliseconds; required for engagement" }),
     id: z
       .string()
       .regex(/^[A-Za-z0-9_-]{8,64}$/, "id must be 8 to 64 letters, digits, _ or -")
-      .optional(),
+      .optional()
+      .meta({ description: "client event id: a retry with the same id within 24 h is recorded once" }),
     /**
      * When the hit happened, in milliseconds since the epoch: only a trusted server-side sender may
      * date a hit, at most 24 hours back (routes/ingest-route.ts checks who sent it).
      */
-    ts: z.number().int().nonnegative().optional(),
-    /** Plausible's hash-routing flag: the URL fragment is part of the page. */
-    h: z.union([z.boolean(), z.literal(0), z.literal(1)]).optional(),
+    ts: z
+      .number()
+      .int()
+      .nonnegative()
+      .optional()
+      .meta({ description: "trusted server-side senders only: when the hit happened, ms since the epoch, at most 24 h back" }),
+    h: z
+      .union([z.boolean(), z.literal(0), z.literal(1)])
+      .optional()
+      .meta({ description: "hash routing: the URL fragment is part of the page" }),
   })
   .superRefine((event, ctx) => {
     if (event.name.toLowerCase() !== "engagement") return;

@@ -25,6 +25,26 @@ const day = z.string().transform((text, ctx) => {
   return parsed;
 });
 
+const fromDay = day
+  .optional()
+  .meta({ format: "date", description: "first local date (the site's time zone), included; default: 6 days before `to`" });
+const toDay = day.optional().meta({
+  format: "date",
+  description: "last local date, included; default: today, or 6 days after `from` (366 days at most, 31 by hour)",
+});
+const interval = z.enum(["hour", "day"]).default("day").meta({ description: "timeseries buckets" });
+const limit = z.coerce
+  .number()
+  .int()
+  .min(1)
+  .max(REPORT_LIMITS.maxBreakdownRows)
+  .default(REPORT_LIMITS.defaultBreakdownRows)
+  .meta({ description: "rows per breakdown" });
+const segmentBy = z
+  .enum(SEGMENT_DIMENSIONS)
+  .default("channel")
+  .meta({ description: "the segment: `channel`, `source` or `campaign` (utm_campaign)" });
+
 const filterValue = z.string().min(1, "a filter needs a value").max(2_000);
 type FilterValue = z.ZodOptional<typeof filterValue>;
 
@@ -36,21 +56,25 @@ function filterShape(properties: readonly string[]): Record<FilterField | AddedD
 
 /** `breakdowns=page,browser,props.plan`: which breakdowns the report carries (default: every exact one). */
 function breakdownList(dimensions: readonly Dimension[]) {
-  return z.string().transform((text, ctx) => {
-    const names = text
-      .split(",")
-      .map((name) => name.trim())
-      .filter((name) => name !== "");
-    const unknown = names.filter((name) => !(dimensions as readonly string[]).includes(name));
-    if (unknown.length > 0 || names.length === 0) {
-      ctx.addIssue({
-        code: "custom",
-        message: `${unknown.length > 0 ? `unknown breakdown ${unknown.join(", ")}` : "name at least one breakdown"}; this site has ${dimensions.join(", ")}`,
-      });
-      return z.NEVER;
-    }
-    return [...new Set(names)] as Dimension[];
-  });
+  const description = `comma-separated breakdowns of the report: ${dimensions.join(", ")}; default: the six main ones exact under the filters`;
+  return z
+    .string()
+    .meta({ description })
+    .transform((text, ctx) => {
+      const names = text
+        .split(",")
+        .map((name) => name.trim())
+        .filter((name) => name !== "");
+      const unknown = names.filter((name) => !(dimensions as readonly string[]).includes(name));
+      if (unknown.length > 0 || names.length === 0) {
+        ctx.addIssue({
+          code: "custom",
+          message: `${unknown.length > 0 ? `unknown breakdown ${unknown.join(", ")}` : "name at least one breakdown"}; this site has ${dimensions.join(", ")}`,
+        });
+        return z.NEVER;
+      }
+      return [...new Set(names)] as Dimension[];
+    });
 }
 
 /**
@@ -61,17 +85,17 @@ export function statsQuerySchema(today: number, options: { by?: boolean; propert
   const properties = options.properties ?? [];
   return z
     .strictObject({
-      from: day.optional(),
-      to: day.optional(),
-      interval: z.enum(["hour", "day"]).default("day"),
-      limit: z.coerce.number().int().min(1).max(REPORT_LIMITS.maxBreakdownRows).default(REPORT_LIMITS.defaultBreakdownRows),
+      from: fromDay,
+      to: toDay,
+      interval,
+      limit,
       breakdowns: breakdownList(siteDimensions(properties)).optional(),
       /** `csv` answers CSV (http/csv.ts); so does `Accept: text/csv`. */
       format: z.enum(["json", "csv"]).optional(),
       /** Which table of an answer the CSV holds (docs/api.md, "CSV"); the endpoint's main one by default. */
       table: z.string().max(200).optional(),
       ...filterShape(properties),
-      ...(options.by ? { by: z.enum(SEGMENT_DIMENSIONS).default("channel") } : {}),
+      ...(options.by ? { by: segmentBy } : {}),
     })
     .transform((query, ctx) => {
       const toDay = query.to ?? (query.from === undefined ? today : Math.min(today, query.from + REPORT_LIMITS.defaultDays - 1));
