@@ -8,6 +8,7 @@ import {
   propertyDimension,
 } from "../domain/ingest/value-caps";
 import { firstHourOfDay, lastHourOfDay } from "../domain/time/utc-time";
+import { parsePropertyKey } from "../domain/visitors/visit-tallies";
 import { NO_VARIANT, type VisitorDay } from "../domain/visitors/visit-tracker";
 
 /** Values no cap counts ("none", and the catch-all itself). */
@@ -69,7 +70,7 @@ export class DayValues {
       add("utm_content", visitor.attribution.content);
       add("utm_term", visitor.attribution.term);
       for (const property of Object.keys(visitor.propTallies)) {
-        const [name = "", value = ""] = property.split("\u001f");
+        const { name, value } = parsePropertyKey(property);
         add(propertyDimension(name), value);
       }
     }

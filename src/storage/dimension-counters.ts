@@ -98,8 +98,13 @@ export class DimensionCounters {
     for (const day of this.live.keys()) if (day < oldestKeptDay) this.live.delete(day);
   }
 
-  /** The selected sums: closed days from their packed rows, open days from memory. */
-  read(selection: DimensionSelection): DimensionCounterRow[] {
+  /** The days in range summed live (not rolled up): read once for all of a report's dimensions. */
+  openDaysIn(fromDay: number, toDay: number): number[] {
+    return this.visitors.openDays().filter((day) => day >= fromDay && day <= toDay && !this.visitors.isRolledUp(day));
+  }
+
+  /** The selected sums: closed days from their packed rows, open days (`openDaysIn`) from memory. */
+  read(selection: DimensionSelection, openDays = this.openDaysIn(selection.fromDay, selection.toDay)): DimensionCounterRow[] {
     const rows: DimensionCounterRow[] = [];
     const dayOf = (day: number) => (selection.byDay ? day : selection.fromDay);
     for (const { day, body } of this.sql.exec<{ day: number; body: string }>(
@@ -114,8 +119,7 @@ export class DimensionCounters {
         if (matches(key, selection)) rows.push({ ...key, dimension: selection.dimension, day: dayOf(day), sums });
       }
     }
-    for (const day of this.visitors.openDays()) {
-      if (day < selection.fromDay || day > selection.toDay || this.visitors.isRolledUp(day)) continue;
+    for (const day of openDays) {
       for (const [id, sums] of this.liveDay(day)) {
         const key = keyOf(id);
         if (key.dimension === selection.dimension && matches(key, selection)) rows.push({ ...key, day: dayOf(day), sums: [...sums] });

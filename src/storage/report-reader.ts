@@ -1,6 +1,6 @@
 import { isCappedDimension } from "../domain/ingest/value-caps";
 import { addedBreakdown, addedReportRows, otherValueHits } from "../domain/reports/added-dimension-report";
-import { type Dimension, MAIN_DIMENSIONS, scopeOf } from "../domain/reports/dimensions";
+import { type Dimension, isAddedDimension, MAIN_DIMENSIONS, scopeOf } from "../domain/reports/dimensions";
 import {
   type BreakdownRows,
   type FunnelStepRow,
@@ -10,7 +10,6 @@ import {
   rangeHours,
   type VariantGoalRow,
 } from "../domain/reports/report";
-import { isAddedDimension } from "../domain/reports/report-exactness";
 import { addedFilters, mainFilters, type ReportFilters } from "../domain/reports/report-filter";
 import type { SegmentDimension } from "../domain/reports/segment-reports";
 import { mergeBreakdowns, mergeReportRows } from "../domain/reports/shard-merge";
@@ -97,19 +96,24 @@ export class ReportReader {
     const scope = this.scope(range, filters);
     const { goal } = mainFilters(filters);
     const [added] = addedFilters(filters);
+    // Which days are summed live is asked once for every added-dimension read of the report.
+    const openDays = this.dimensions.openDaysIn(range.fromDay, range.toDay);
     const rows: Omit<ReportRows, "dropped"> =
       added === undefined
         ? this.mainRows(range, filters, scope, breakdownLimit)
         : {
             ...addedReportRows(
-              this.dimensions.read({
-                dimension: added[0],
-                value: added[1],
-                fromDay: range.fromDay,
-                toDay: range.toDay,
-                byDay: true,
-                ...(goal === undefined ? {} : { goal }),
-              }),
+              this.dimensions.read(
+                {
+                  dimension: added[0],
+                  value: added[1],
+                  fromDay: range.fromDay,
+                  toDay: range.toDay,
+                  byDay: true,
+                  ...(goal === undefined ? {} : { goal }),
+                },
+                openDays,
+              ),
               goal,
             ),
             breakdowns: {},
@@ -117,14 +121,17 @@ export class ReportReader {
     for (const dimension of MAIN_DIMENSIONS) if (!dimensions.includes(dimension)) delete rows.breakdowns[dimension];
     for (const dimension of dimensions) {
       if (!isAddedDimension(dimension)) continue;
-      const counted = this.dimensions.read({
-        dimension,
-        fromDay: range.fromDay,
-        toDay: range.toDay,
-        byDay: false,
-        ...(goal === undefined ? {} : { goal }),
-        ...(added === undefined ? {} : { value: added[1] }),
-      });
+      const counted = this.dimensions.read(
+        {
+          dimension,
+          fromDay: range.fromDay,
+          toDay: range.toDay,
+          byDay: false,
+          ...(goal === undefined ? {} : { goal }),
+          ...(added === undefined ? {} : { value: added[1] }),
+        },
+        openDays,
+      );
       rows.breakdowns[dimension] = addedBreakdown(counted, breakdownLimit, {
         visits: scopeOf(dimension) !== "hit" && goal === undefined,
         ...(goal === undefined ? {} : { goal }),

@@ -12,6 +12,7 @@ import {
 } from "../domain/reports/report";
 import { convertingColumnFor, visitorsColumnFor } from "../domain/reports/report-filter";
 import { compareBinary } from "../domain/reports/shard-merge";
+import { HOURLY_TABLES } from "./migrations";
 import { type Scope, where } from "./report-queries";
 
 /**
@@ -23,26 +24,9 @@ import { type Scope, where } from "./report-queries";
  * Same sums, same groups, same order and cut as readReportRows
  * (test/storage/report-sums.property.test.ts checks it on random counters).
  */
-const COLUMNS = [
-  "hour",
-  "name",
-  "goal",
-  "class",
-  "currency",
-  "hits",
-  "visitors",
-  "hour_visitors",
-  "page_visitors",
-  "goal_visitors",
-  "class_visitors",
-  "variant_visitors",
-  "visits",
-  "bounces",
-  "visit_duration_ms",
-  "revenue_minor",
-  "scroll_depth_sum",
-  "engaged_ms",
-] as const;
+const MAIN_COUNTERS = HOURLY_TABLES[0];
+/** The columns a scan reads: the hour, the event's key columns, and every sum of the main counters (migrations.ts). */
+const COLUMNS = ["hour", "name", "goal", "class", "currency", ...MAIN_COUNTERS.sums] as const;
 type Column = (typeof COLUMNS)[number];
 
 const isMicro = (conversionClass: string) => conversionClass === "micro_milestone" || conversionClass === "micro_secondary";

@@ -10,6 +10,7 @@ import { firstHourOfDay } from "../../src/domain/time/utc-time";
 import { DayAggregates } from "../../src/storage/day-aggregates";
 import { DimensionCounters } from "../../src/storage/dimension-counters";
 import { DropCounter } from "../../src/storage/drop-counter";
+import { HOURLY_TABLES } from "../../src/storage/migrations";
 import { readBreakdown, readReportRows } from "../../src/storage/report-queries";
 import { ReportReader } from "../../src/storage/report-reader";
 import { scanReportRows } from "../../src/storage/report-scan";
@@ -38,22 +39,7 @@ const VALUES = {
   variant: ["(none)", "A", "B", "(other)"],
   currency: ["", "EUR", "USD"],
 } as const;
-const KEY = ["name", "goal", "class", "page", "source", "channel", "campaign", "country", "device", "variant", "currency"] as const;
-const SUMS = [
-  "hits",
-  "visitors",
-  "hour_visitors",
-  "page_visitors",
-  "goal_visitors",
-  "class_visitors",
-  "variant_visitors",
-  "visits",
-  "bounces",
-  "visit_duration_ms",
-  "revenue_minor",
-  "scroll_depth_sum",
-  "engaged_ms",
-] as const;
+const { key: KEY, sums: SUMS } = HOURLY_TABLES[0];
 
 const counterRow = fc.record({
   day: fc.integer({ min: 0, max: DAYS - 1 }),

@@ -30,6 +30,9 @@ export type Dimension = MainDimension | AddedDimension;
 
 export const isPropertyDimension = (dimension: string): dimension is PropertyDimension => dimension.startsWith("props.");
 
+export const isAddedDimension = (dimension: string): dimension is AddedDimension =>
+  (ADDED_DIMENSIONS as readonly string[]).includes(dimension) || isPropertyDimension(dimension);
+
 /**
  * What "visitors" of a value means, which decides the figures it has:
  * - `visitor`: describes the whole visitor-day (its first hit), like source: daily uniques.

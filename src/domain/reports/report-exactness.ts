@@ -1,4 +1,4 @@
-import { ADDED_DIMENSIONS, type AddedDimension, type Dimension, isPropertyDimension, MAIN_DIMENSIONS, scopeOf } from "./dimensions";
+import { ADDED_DIMENSIONS, type AddedDimension, type Dimension, isAddedDimension, MAIN_DIMENSIONS, scopeOf } from "./dimensions";
 import { addedFilters, type ReportFilters } from "./report-filter";
 
 /**
@@ -60,14 +60,14 @@ export function filterProblem(endpoint: StatsEndpoint, filters: ReportFilters, i
 /** Why this breakdown is not exact under these filters, or null. */
 export function breakdownProblem(dimension: Dimension, filters: ReportFilters): Inexact | null {
   const added = addedFilters(filters)[0]?.[0];
-  const isAdded = !(MAIN_DIMENSIONS as readonly string[]).includes(dimension);
+  const isAdded = isAddedDimension(dimension);
   if (added !== undefined && dimension !== added) {
     return {
       field: "breakdowns",
       message: `a breakdown by ${dimension} inside a ${added} filter is not counted: ask for it without that filter`,
     };
   }
-  if (isAdded && scopeOf(dimension as AddedDimension) === "exit" && filters.goal !== undefined) {
+  if (isAdded && scopeOf(dimension) === "exit" && filters.goal !== undefined) {
     return {
       field: "breakdowns",
       message: "exit pages count visits, not the hits that reached a goal: ask for exit_page without a goal filter",
@@ -106,6 +106,3 @@ export function defaultBreakdowns(filters: ReportFilters): Dimension[] {
   if (added !== undefined) return [added[0]];
   return exactBreakdowns(MAIN_DIMENSIONS, filters);
 }
-
-export const isAddedDimension = (dimension: string): dimension is AddedDimension =>
-  (ADDED_DIMENSIONS as readonly string[]).includes(dimension) || isPropertyDimension(dimension);

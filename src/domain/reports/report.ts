@@ -2,8 +2,7 @@ import { revenueMap } from "../ingest/money";
 import { type ConversionClass, conversionClassOf, type GoalClass, goalClassOf, type MicroStage } from "../site/conversion-class";
 import { DEFAULT_TIME_ZONE, formatLocalHour } from "../time/site-time";
 import { dayOfHour, firstHourOfDay, formatDay, lastHourOfDay } from "../time/utc-time";
-import { type Dimension, scopeOf } from "./dimensions";
-import { isAddedDimension } from "./report-exactness";
+import { type Dimension, isAddedDimension, scopeOf } from "./dimensions";
 
 /**
  * Report maths: turns the per-bucket sums a site's store returns into the JSON of

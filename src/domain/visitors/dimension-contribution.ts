@@ -1,5 +1,5 @@
 import type { AddedDimension } from "../reports/dimensions";
-import type { EventTally } from "./visit-tallies";
+import { type EventTally, parsePropertyKey } from "./visit-tallies";
 import type { Attribution, VisitorDay } from "./visit-tracker";
 
 /**
@@ -110,7 +110,7 @@ export function emitContribution(visitor: VisitorDay, emit: Emit): void {
   }
   for (const [page, count] of Object.entries(visitor.exits)) emitVisitor("exit_page", page, "", [count, 0, 0], emit);
   for (const [property, tally] of Object.entries(visitor.propTallies)) {
-    const [name = "", value = ""] = property.split(SEPARATOR);
+    const { name, value } = parsePropertyKey(property);
     emitVisitor(`props.${name}`, value, "", [0, 0, 0], emit);
     emitEvents(`props.${name}`, value, "", tally, emit);
   }

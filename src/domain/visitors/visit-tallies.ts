@@ -32,6 +32,12 @@ const OTHER_EVENT = eventKey("(other)", "", "", "");
 
 export const propertyKey = (name: string, value: string) => `${name}\u001f${value}`;
 
+/** The property name and value of a `propertyKey`. */
+export function parsePropertyKey(key: string): { name: string; value: string } {
+  const [name = "", value = ""] = key.split("\u001f");
+  return { name, value };
+}
+
 /** Fresh copies of the tallies, so a visitor-day's next state never shares them with the prior one. */
 export function copyTallies(day: VisitorDay): Pick<VisitorDay, "visitsByEntry" | "exits" | "propTallies"> {
   const copyEvents = (events: EventTally): EventTally =>
