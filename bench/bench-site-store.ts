@@ -97,7 +97,9 @@ export class BenchSiteStore extends SiteStore {
    */
   async usage(options: { countRows?: boolean } = {}): Promise<StoreUsage> {
     const tables = this.sql
-      .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%'")
+      .exec<{ name: string }>(
+        "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%'",
+      )
       .toArray();
     // Counting scans every table: skipped on request, for the simulated days of large sites.
     const rows = Object.fromEntries(

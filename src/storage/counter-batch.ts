@@ -2,10 +2,11 @@ import { toMinorUnits } from "../domain/ingest/money";
 import type { RecordedHit } from "../domain/ingest/recorded-hit";
 import { dayOfHour } from "../domain/time/utc-time";
 import type { Attribution, Increments } from "../domain/visitors/visit-tracker";
-import { HOURLY_TABLES } from "./migrations";
+import type { PackedTable } from "./counter-tables";
+import type { CounterAddition, PackedCounters } from "./packed-counters";
 
 /** A table of counters keyed by hour. */
-export type CounterTable = (typeof HOURLY_TABLES)[number]["table"];
+export type CounterTable = PackedTable;
 
 /** One merged counter row: its table, key (hour first, as in HOURLY_TABLES) and sums to add. */
 export interface CounterRow {
@@ -14,14 +15,6 @@ export interface CounterRow {
   sums: number[];
 }
 type Dims = Attribution & { variant: string };
-
-/** INSERT ... ON CONFLICT DO UPDATE SET sum = sum + excluded.sum, for one counter table. */
-function upsertSql({ table, key, sums }: (typeof HOURLY_TABLES)[number]): string {
-  const columns = ["hour", ...key, ...sums];
-  return `INSERT INTO ${table} (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})
-          ON CONFLICT DO UPDATE SET ${sums.map((column) => `${column} = ${column} + excluded.${column}`).join(", ")}`;
-}
-const UPSERT = new Map(HOURLY_TABLES.map((definition) => [definition.table, upsertSql(definition)]));
 
 /**
  * The counter increments of a batch of hits, merged: increments of the same counter (same hour
@@ -90,30 +83,28 @@ export class CounterBatch {
   }
 
   /**
-   * Writes the merged increments; returns the rows written, per local day the counter rows it
-   * created (for the rows-per-day cap), and the local days it wrote counters of. A main counter
-   * row is new when its hits after the upsert equal this batch's: every existing row already
-   * counts at least one hit.
+   * Writes the merged increments into the packed counters; returns the rows written, per local
+   * day the main counter keys it created (for the rows-per-day cap), and the local days it wrote
+   * counters of.
    */
-  write(sql: SqlStorage): { rowsWritten: number; newCounterRows: Map<number, number>; days: Set<number> } {
+  write(counters: PackedCounters): { rowsWritten: number; newCounterRows: Map<number, number>; days: Set<number> } {
     let rowsWritten = 0;
     const newCounterRows = new Map<number, number>();
     const days = new Set<number>();
     for (const [table, byKey] of this.byTable) {
-      const statement = UPSERT.get(table) ?? "";
+      const byHour = new Map<number, CounterAddition[]>();
       for (const { key, sums } of byKey.values()) {
-        days.add(dayOfHour(Number(key[0])));
-        if (table !== "hourly_counters") {
-          rowsWritten += sql.exec(statement, ...key, ...sums).rowsWritten;
-          continue;
-        }
-        const cursor = sql.exec<{ hits: number }>(`${statement} RETURNING hits`, ...key, ...sums);
-        const hits = cursor.one().hits;
-        rowsWritten += cursor.rowsWritten;
-        if (hits === sums[0]) {
-          const day = dayOfHour(Number(key[0]));
-          newCounterRows.set(day, (newCounterRows.get(day) ?? 0) + 1);
-        }
+        const hour = Number(key[0]);
+        const additions = byHour.get(hour) ?? [];
+        byHour.set(hour, additions);
+        additions.push({ key: key.slice(1), sums });
+      }
+      for (const [hour, additions] of byHour) {
+        const day = dayOfHour(hour);
+        days.add(day);
+        const written = counters.add(table, hour, additions);
+        rowsWritten += written.rowsWritten;
+        if (table === "hourly_counters" && written.newKeys > 0) newCounterRows.set(day, (newCounterRows.get(day) ?? 0) + written.newKeys);
       }
     }
     return { rowsWritten, newCounterRows, days };

@@ -6,6 +6,7 @@ import { BatchEffects } from "./batch-effects";
 import { CounterBatch } from "./counter-batch";
 import type { DayAggregates } from "./day-aggregates";
 import type { DayValues } from "./day-values";
+import type { PackedCounters } from "./packed-counters";
 import { SeenEvents } from "./seen-events";
 import type { VisitorDays } from "./visitor-days";
 import { WriteLog } from "./write-log";
@@ -81,7 +82,9 @@ export class HitWriter {
 
   constructor(
     private readonly storage: DurableObjectStorage,
-    private readonly sql: SqlStorage,
+    sql: SqlStorage,
+    /** Counters as stored; told to forget what it decoded when a transaction writing them fails. */
+    private readonly counters: PackedCounters,
     private readonly visitorDays: VisitorDays,
     private readonly dayValues: DayValues,
     private readonly dayAggregates: DayAggregates,
@@ -132,6 +135,7 @@ export class HitWriter {
       }
     } catch (error) {
       this.dayValues.rollback();
+      this.counters.forget();
       throw error;
     }
     this.onVisitorsChanged(
@@ -175,7 +179,7 @@ export class HitWriter {
   checkpoint(): number {
     if (this.pendingBatches === 0) return 0;
     const through = this.pendingThroughSeq;
-    const written = this.storage.transactionSync(() => {
+    const written = this.transaction(() => {
       const tables = this.writeTables(this.pending);
       return { ...tables, rowsWritten: tables.rowsWritten + this.log.deleteThrough(through) };
     });
@@ -202,7 +206,7 @@ export class HitWriter {
     if (this.pending.counters.isEmpty()) return 0;
     const through = this.pendingThroughSeq;
     const counters = this.pending.counters;
-    const written = this.storage.transactionSync(() => {
+    const written = this.transaction(() => {
       const counted = this.writeCounters(counters);
       return { ...counted, rowsWritten: counted.rowsWritten + this.log.markCountersFolded(through) };
     });
@@ -210,6 +214,16 @@ export class HitWriter {
     this.pending.counters = new CounterBatch();
     this.rowsWrittenByCheckpoints += written.rowsWritten;
     return written.rowsWritten;
+  }
+
+  /** Runs `write` in one transaction; when it fails, the counters' decoded hours may hold what was rolled back. */
+  private transaction<T>(write: () => T): T {
+    try {
+      return this.storage.transactionSync(write);
+    } catch (error) {
+      this.counters.forget();
+      throw error;
+    }
   }
 
   /** A checkpoint CHECKPOINT_DELAY_MS after the first pending batch, unless one is due already. */
@@ -276,7 +290,7 @@ export class HitWriter {
    * transaction, so no read ever sums that day's aggregates without the new counters.
    */
   private writeCounters(counters: CounterBatch): { rowsWritten: number; newCounterRows: Map<number, number> } {
-    const written = counters.write(this.sql);
+    const written = counters.write(this.counters);
     let rowsWritten = written.rowsWritten;
     for (const day of written.days) rowsWritten += this.dayAggregates.reopen(day);
     return { rowsWritten, newCounterRows: written.newCounterRows };

@@ -1,4 +1,6 @@
 import { minorUnitDigits } from "../domain/ingest/money";
+import { PACKED_TABLES } from "./counter-tables";
+import { type CounterAddition, PackedCounters, packedTableSql } from "./packed-counters";
 import { packRows } from "./packed-rows";
 import { segmentEntry } from "./segment-days";
 
@@ -225,6 +227,31 @@ const MIGRATIONS: readonly Migration[] = [
     }
     sql.exec("DROP TABLE segment_rollups");
   },
+  // Counters packed per hour (packed-counters.ts): a few rows an hour instead of a row per key,
+  // which on a realistic spread was a new row for most hits. Each table's rows move into parts
+  // and the table becomes a view of the same name and columns, so reads are unchanged.
+  (sql) => {
+    const packed = new PackedCounters(sql);
+    for (const { table, key, sums } of PACKED_TABLES) {
+      sql.exec(`ALTER TABLE ${table} RENAME TO ${table}_unpacked`);
+      sql.exec(packedTableSql(table));
+      let hour: number | null = null;
+      let additions: CounterAddition[] = [];
+      const flush = () => {
+        if (hour !== null && additions.length > 0) packed.add(table, hour, additions);
+        additions = [];
+      };
+      for (const row of sql.exec(`SELECT hour, ${[...key, ...sums].join(", ")} FROM ${table}_unpacked ORDER BY hour`).raw()) {
+        if (row[0] !== hour) {
+          flush();
+          hour = Number(row[0]);
+        }
+        additions.push({ key: row.slice(1, 1 + key.length), sums: row.slice(1 + key.length).map(Number) });
+      }
+      flush();
+      sql.exec(`DROP TABLE ${table}_unpacked`);
+    }
+  },
 ];
 
 /**
@@ -242,33 +269,3 @@ export function migrate(sql: SqlStorage, upTo = MIGRATIONS.length): void {
     sql.exec("INSERT INTO schema_migrations (version) VALUES (?)", version);
   });
 }
-
-/** Counter tables keyed by hour, with their key and sum columns, for folding old hours into days. */
-export const HOURLY_TABLES = [
-  {
-    table: "hourly_counters",
-    key: ["name", "goal", "class", "page", "source", "channel", "campaign", "country", "device", "variant", "currency"],
-    sums: [
-      "hits",
-      "visitors",
-      "hour_visitors",
-      "page_visitors",
-      "goal_visitors",
-      "class_visitors",
-      "variant_visitors",
-      "visits",
-      "bounces",
-      "visit_duration_ms",
-      "revenue_minor",
-      "scroll_depth_sum",
-      "engaged_ms",
-    ],
-  },
-  {
-    table: "funnel_counters",
-    key: ["funnel", "step", "source", "channel", "campaign", "country", "device", "variant"],
-    sums: ["visitors"],
-  },
-  { table: "lift_counters", key: ["goal", "source", "channel", "campaign", "country", "device", "variant"], sums: ["visitors"] },
-  { table: "dropped_hits", key: ["reason"], sums: ["hits"] },
-] as const;

@@ -12,7 +12,7 @@ import {
 } from "../domain/reports/report";
 import { convertingColumnFor, visitorsColumnFor } from "../domain/reports/report-filter";
 import { compareBinary } from "../domain/reports/shard-merge";
-import { HOURLY_TABLES } from "./migrations";
+import { HOURLY_TABLES } from "./counter-tables";
 import { type Scope, where } from "./report-queries";
 
 /**

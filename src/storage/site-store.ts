@@ -11,12 +11,14 @@ import { dayOfHour, firstHourOfDay } from "../domain/time/utc-time";
 import type { SegmentFilter } from "../domain/visitors/segment-rollup";
 import type { VisitorDay } from "../domain/visitors/visit-tracker";
 import { visitorHash } from "../domain/visitors/visitor-hash";
+import { HOURLY_TABLES } from "./counter-tables";
 import { DayAggregates } from "./day-aggregates";
 import { DayValues } from "./day-values";
 import { DimensionCounters } from "./dimension-counters";
 import { DropCounter } from "./drop-counter";
 import { HitWriter, type QueuedHit } from "./hit-writer";
-import { HOURLY_TABLES, migrate } from "./migrations";
+import { migrate } from "./migrations";
+import { PackedCounters } from "./packed-counters";
 import { RecentVisitors } from "./recent-visitors";
 import { type LiftRows, ReportReader, type VariantRows } from "./report-reader";
 import { type SegmentTotal, VisitorDays } from "./visitor-days";
@@ -89,6 +91,7 @@ export class SiteStore extends DurableObject<Env> {
   private drops!: DropCounter;
   private dayValues!: DayValues;
   private dayAggregates!: DayAggregates;
+  private counters!: PackedCounters;
   private reports!: ReportReader;
   private recent!: RecentVisitors;
   protected writer!: HitWriter;
@@ -128,12 +131,21 @@ export class SiteStore extends DurableObject<Env> {
     this.drops = new DropCounter(this.sql);
     this.dayValues = new DayValues(this.sql, (day) => this.visitorsOf(day));
     this.dayAggregates = new DayAggregates(this.sql);
+    this.counters = new PackedCounters(this.sql);
     this.reports = new ReportReader(this.sql, this.drops, this.visitorDays, this.dayAggregates, this.dimensions);
     this.recent = new RecentVisitors();
-    this.writer = new HitWriter(this.ctx.storage, this.sql, this.visitorDays, this.dayValues, this.dayAggregates, (changes) => {
-      this.dimensions.applyChanges(changes);
-      this.recent.saw(changes.map(({ after }) => after));
-    });
+    this.writer = new HitWriter(
+      this.ctx.storage,
+      this.sql,
+      this.counters,
+      this.visitorDays,
+      this.dayValues,
+      this.dayAggregates,
+      (changes) => {
+        this.dimensions.applyChanges(changes);
+        this.recent.saw(changes.map(({ after }) => after));
+      },
+    );
   }
 
   /** Every visitor-day of `day`: the stored rows, with the pending (acknowledged, not yet checkpointed) ones over them. */
@@ -353,7 +365,7 @@ export class SiteStore extends DurableObject<Env> {
     // Each day is decided once, as it crosses the cutoff: the days after the last one decided (or,
     // the first time, after the oldest counter), up to the cutoff.
     const decided = this.sql.exec<{ value: string }>("SELECT value FROM site_settings WHERE key = 'folded_through_day'").toArray()[0];
-    const oldest = this.sql.exec<{ hour: number | null }>("SELECT MIN(hour) AS hour FROM hourly_counters").one().hour;
+    const oldest = this.sql.exec<{ hour: number | null }>("SELECT MIN(hour) AS hour FROM hourly_counters_parts").one().hour;
     const firstDay = decided !== undefined ? Number(decided.value) + 1 : oldest === null ? cutoffDay : dayOfHour(oldest);
     if (firstDay >= cutoffDay) return;
     for (let day = firstDay; day < cutoffDay; day++) {
@@ -373,6 +385,15 @@ export class SiteStore extends DurableObject<Env> {
         // at least a third of what the day keeps. Keys that hardly repeat across hours (a realistic spread
         // of pages, places and sources) stay hourly: storage is cheap, rows written are billed.
         if (rows === 0 || keysAfter * 3 > rows * 2) continue;
+        if (table !== "dropped_hits") {
+          try {
+            this.ctx.storage.transactionSync(() => this.counters.foldInto(table, firstHourOfDay(day), firstHourOfDay(day) + 23));
+          } catch (error) {
+            this.counters.forget();
+            throw error;
+          }
+          continue;
+        }
         this.sql.exec(
           `INSERT INTO ${table} (hour, ${keys}, ${sums.join(", ")})
            SELECT ${firstHourOfDay(day)}, ${keys}, ${sums.map((column) => `SUM(${column})`).join(", ")}

@@ -1,6 +1,7 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { PackedCounters } from "../../src/storage/packed-counters";
 import { getStats, postEventAt, readJson } from "../support/collector";
 
 /**
@@ -88,12 +89,12 @@ describe("bounded growth", () => {
     // Fill the day up to 25,000 counter rows, as distinct combinations within the caps would.
     await runInDurableObject(env.SITE_STORE.getByName(site), async (instance, state) => {
       await instance.checkpoint();
-      state.storage.sql.exec(
-        `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 24999)
-         INSERT INTO hourly_counters SELECT ?, 'pageview', '', 'pageview', '/filler/' || i, '', 'direct', '', 'LT', 'desktop', '(none)', '',
-           1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 FROM n`,
-        hour + 1,
-      );
+      // hour, then name, goal, class, page, source, channel, campaign, country, device, variant, currency; then the 13 sums.
+      const additions = Array.from({ length: 24_999 }, (_, i) => ({
+        key: ["pageview", "", "pageview", `/filler/${i + 1}`, "", "direct", "", "LT", "desktop", "(none)", ""],
+        sums: [1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+      }));
+      new PackedCounters(state.storage.sql).add("hourly_counters", hour + 1, additions);
     });
     // A new object instance reads the day's row count afresh.
     await runInDurableObject(env.SITE_STORE.getByName(site), (_instance, state) => state.abort("reload")).catch(() => undefined);

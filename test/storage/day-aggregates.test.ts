@@ -188,7 +188,7 @@ describe("day aggregates", () => {
     // The closed days are read from the aggregates, not the counters: without their counters the
     // unfiltered report is the same; a filtered one (read live) now finds nothing.
     await runInDurableObject(store(SHOP), (_instance, state) => {
-      state.storage.sql.exec("DELETE FROM hourly_counters");
+      state.storage.sql.exec("DELETE FROM hourly_counters_parts");
     });
     await expectHandWorked();
     expect((await report(SHOP, `${RANGE}&country=DE`)).totals).toEqual({ visitors: 0, pageviews: 0, events: 0 });
@@ -277,10 +277,12 @@ describe("day aggregates", () => {
     await runInDurableObject(store(site), async (instance, state) => {
       await instance.checkpoint();
       const sql = state.storage.sql;
-      for (const { name } of sql
-        .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '_cf_%'")
+      for (const { name, type } of sql
+        .exec<{ name: string; type: string }>(
+          "SELECT name, type FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE '_cf_%'",
+        )
         .toArray()) {
-        sql.exec(`DROP TABLE "${name}"`);
+        sql.exec(`DROP ${type === "view" ? "VIEW" : "TABLE"} "${name}"`);
       }
       // The layout before the aggregates (schema version 8), with counters of three past days.
       migrate(sql, 8);

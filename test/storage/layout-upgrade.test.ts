@@ -19,10 +19,12 @@ describe("an object written in an older layout", () => {
       await instance.checkpoint();
       const sql = state.storage.sql;
       // Start over in the layout of version 3, as an object deployed before the change holds it.
-      for (const { name } of sql
-        .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '_cf_%'")
+      for (const { name, type } of sql
+        .exec<{ name: string; type: string }>(
+          "SELECT name, type FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE '_cf_%'",
+        )
         .toArray()) {
-        sql.exec(`DROP TABLE "${name}"`);
+        sql.exec(`DROP ${type === "view" ? "VIEW" : "TABLE"} "${name}"`);
       }
       migrate(sql, 3);
       const purchase = (page: string, currency: string, micros: number) =>

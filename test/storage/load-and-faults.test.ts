@@ -24,7 +24,7 @@ const store = () => env.SITE_STORE.getByName(SITE);
 const STATEMENTS = {
   "log insert": "INSERT INTO write_log",
   "visitor upsert": "INSERT INTO visitors",
-  "counter upsert": "INSERT INTO hourly_counters",
+  "counter upsert": "INSERT INTO hourly_counters_parts",
   "event id insert": "INSERT INTO seen_events",
   "log delete": "DELETE FROM write_log",
 } as const;

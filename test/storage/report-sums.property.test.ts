@@ -7,10 +7,11 @@ import { buildReport, type ReportRange, type ReportRows, rangeHours } from "../.
 import { FILTER_FIELDS, type ReportFilters } from "../../src/domain/reports/report-filter";
 import { SEGMENT_DIMENSIONS } from "../../src/domain/reports/segment-reports";
 import { firstHourOfDay } from "../../src/domain/time/utc-time";
+import { HOURLY_TABLES } from "../../src/storage/counter-tables";
 import { DayAggregates } from "../../src/storage/day-aggregates";
 import { DimensionCounters } from "../../src/storage/dimension-counters";
 import { DropCounter } from "../../src/storage/drop-counter";
-import { HOURLY_TABLES } from "../../src/storage/migrations";
+import { PackedCounters } from "../../src/storage/packed-counters";
 import { readBreakdown, readReportRows } from "../../src/storage/report-queries";
 import { ReportReader } from "../../src/storage/report-reader";
 import { scanReportRows } from "../../src/storage/report-scan";
@@ -63,18 +64,13 @@ const filters = fc
 type CounterRow = typeof counterRow extends fc.Arbitrary<infer T> ? T : never;
 
 function load(sql: SqlStorage, rows: CounterRow[]): void {
-  sql.exec("DELETE FROM hourly_counters");
+  sql.exec("DELETE FROM hourly_counters_parts");
+  // Through the store's own writer of packed counters, one hour at a time (same keys summed there).
+  const counters = new PackedCounters(sql);
   for (const { day, hour, key, sums, revenue } of rows) {
     const values = [...sums];
     values[SUMS.indexOf("revenue_minor")] = key[KEY.indexOf("currency")] === "" ? 0 : revenue;
-    sql.exec(
-      `INSERT INTO hourly_counters (hour, ${KEY.join(", ")}, ${SUMS.join(", ")})
-       VALUES (${Array.from({ length: 1 + KEY.length + SUMS.length }, () => "?").join(", ")})
-       ON CONFLICT DO UPDATE SET ${SUMS.map((column) => `${column} = ${column} + excluded.${column}`).join(", ")}`,
-      firstHourOfDay(FIRST_DAY + day) + hour,
-      ...key,
-      ...values,
-    );
+    counters.add("hourly_counters", firstHourOfDay(FIRST_DAY + day) + hour, [{ key, sums: values }]);
   }
 }
 

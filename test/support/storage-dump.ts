@@ -12,7 +12,9 @@ export function dumpTables(stub: DurableObjectStub<SiteStore>): Promise<TableDum
   return runInDurableObject(stub, async (instance: SiteStore, state: DurableObjectState) => {
     await instance.checkpoint();
     const tables = state.storage.sql
-      .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%'")
+      .exec<{ name: string }>(
+        "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%'",
+      )
       .toArray();
     const dump: TableDump = {};
     for (const { name } of tables)
