@@ -5,6 +5,7 @@ import { advanceVisitor, resolveVisitor, type VisitorDay } from "../domain/visit
 import { BatchEffects } from "./batch-effects";
 import { CounterBatch } from "./counter-batch";
 import type { DayAggregates } from "./day-aggregates";
+import type { DayBuckets } from "./day-buckets";
 import type { DayValues } from "./day-values";
 import type { PackedCounters } from "./packed-counters";
 import { SeenEvents } from "./seen-events";
@@ -83,6 +84,8 @@ export class HitWriter {
   constructor(
     private readonly storage: DurableObjectStorage,
     sql: SqlStorage,
+    /** Visitor-days and event ids as stored, packed per day; forgotten like the counters when a transaction fails. */
+    private readonly buckets: DayBuckets,
     /** Counters as stored; told to forget what it decoded when a transaction writing them fails. */
     private readonly counters: PackedCounters,
     private readonly visitorDays: VisitorDays,
@@ -92,7 +95,7 @@ export class HitWriter {
     private readonly onVisitorsChanged: (changes: VisitorChange[]) => void = () => {},
   ) {
     this.log = new WriteLog(sql);
-    this.seenEvents = new SeenEvents(sql);
+    this.seenEvents = new SeenEvents(buckets);
   }
 
   /** Reads the log back into the pending state; once, at start, after migrate. */
@@ -136,6 +139,7 @@ export class HitWriter {
     } catch (error) {
       this.dayValues.rollback();
       this.counters.forget();
+      this.buckets.forget();
       throw error;
     }
     this.onVisitorsChanged(
@@ -222,6 +226,7 @@ export class HitWriter {
       return this.storage.transactionSync(write);
     } catch (error) {
       this.counters.forget();
+      this.buckets.forget();
       throw error;
     }
   }
@@ -255,18 +260,22 @@ export class HitWriter {
   } {
     const effects = new BatchEffects();
     const stored = new Map<string, VisitorDay | null>();
+    // A visitor id is a hash of one day's salt: today's id belongs to the hit's day, yesterday's to the day before.
+    const dayOf = new Map<string, number>();
     const loadBefore = (vid: string): VisitorDay | null => {
       const current = this.pending.visitors.get(vid);
       if (current !== undefined) return current;
-      if (!stored.has(vid)) stored.set(vid, this.visitorDays.load(vid));
+      if (!stored.has(vid)) stored.set(vid, this.visitorDays.load(vid, dayOf.get(vid) ?? 0));
       return stored.get(vid) ?? null;
     };
     const load = (vid: string): VisitorDay | null => effects.visitors.get(vid) ?? loadBefore(vid);
     const duplicates = batch.map(({ hit: sent, todayVid, yesterdayVid }): boolean => {
       const day = dayOfHour(sent.localHour);
+      dayOf.set(todayVid, day);
+      if (yesterdayVid !== null) dayOf.set(yesterdayVid, day - 1);
       if (sent.eventId !== undefined) {
         const id = sent.eventId;
-        if (effects.events.has(id) || this.pending.events.has(id) || this.seenEvents.has(id)) return true;
+        if (effects.events.has(id) || this.pending.events.has(id) || this.seenEvents.has(id, day)) return true;
         effects.events.set(id, day);
       }
       // Values over the day's caps count as "(other)" (domain/ingest/value-caps.ts).
@@ -299,10 +308,11 @@ export class HitWriter {
   /** Writes effects into the tables (inside the caller's transaction): each visitor and merged counter row once. */
   private writeTables(effects: BatchEffects): { rowsWritten: number; newCounterRows: Map<number, number> } {
     let rowsWritten = 0;
-    for (const visitor of effects.visitors.values()) rowsWritten += this.visitorDays.save(visitor);
+    for (const visitor of effects.visitors.values()) this.visitorDays.save(visitor);
+    for (const [id, day] of effects.events) this.seenEvents.insert(id, day);
+    rowsWritten += this.buckets.flush();
     const written = this.writeCounters(effects.counters);
     rowsWritten += written.rowsWritten;
-    for (const [id, day] of effects.events) rowsWritten += this.seenEvents.insert(id, day);
     return { rowsWritten, newCounterRows: written.newCounterRows };
   }
 }

@@ -1,5 +1,6 @@
 import { minorUnitDigits } from "../domain/ingest/money";
 import { PACKED_TABLES } from "./counter-tables";
+import { DayBuckets } from "./day-buckets";
 import { type CounterAddition, PackedCounters, packedTableSql } from "./packed-counters";
 import { packRows } from "./packed-rows";
 import { segmentEntry } from "./segment-days";
@@ -251,6 +252,38 @@ const MIGRATIONS: readonly Migration[] = [
       flush();
       sql.exec(`DROP TABLE ${table}_unpacked`);
     }
+  },
+  // Visitor-days and event ids packed per day into bucket rows (day-buckets.ts): a row per
+  // visitor-day was a write at each checkpoint and a delete two days later. Stored rows move over.
+  (sql) => {
+    sql.exec(`CREATE TABLE IF NOT EXISTS day_buckets (
+       kind TEXT NOT NULL,
+       day INTEGER NOT NULL,
+       bucket INTEGER NOT NULL,
+       part INTEGER NOT NULL,
+       -- The day's bucket count, the same in each of its rows.
+       buckets INTEGER NOT NULL,
+       body TEXT NOT NULL,
+       PRIMARY KEY (kind, day, bucket, part)
+     ) WITHOUT ROWID;`);
+    const buckets = new DayBuckets(sql);
+    for (const { vid, day, state } of sql.exec<{ vid: string; day: number; state: string }>(
+      "SELECT vid, day, state FROM visitors ORDER BY day",
+    )) {
+      buckets.put("visitor", day, vid, JSON.parse(state));
+    }
+    for (const { id, day } of sql.exec<{ id: string; day: number }>("SELECT id, day FROM seen_events ORDER BY day"))
+      buckets.put("event", day, id, 1);
+    buckets.flush();
+    sql.exec("DROP TABLE visitors");
+    sql.exec("DROP TABLE seen_events");
+    // The old tables' names and columns, as views, for inspecting a store with SQL.
+    sql.exec(`CREATE VIEW visitors AS
+       SELECT entry.key AS vid, buckets.day AS day, entry.value AS state
+         FROM day_buckets AS buckets, json_each(buckets.body) AS entry WHERE buckets.kind = 'visitor';
+     CREATE VIEW seen_events AS
+       SELECT entry.key AS id, buckets.day AS day
+         FROM day_buckets AS buckets, json_each(buckets.body) AS entry WHERE buckets.kind = 'event';`);
   },
 ];
 

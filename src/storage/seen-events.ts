@@ -1,17 +1,19 @@
+import type { DayBuckets } from "./day-buckets";
+
 /**
- * The `seen_events` table: client event ids of recorded hits with their local day, kept two days
- * (deleted with the day's visitor rows, visitor-days.ts), so a retried hit is recorded once.
+ * Client event ids of recorded hits by local day, in the day buckets (day-buckets.ts), kept two
+ * days (deleted with the day's visitor-days), so a retried hit is recorded once.
  */
 export class SeenEvents {
-  constructor(private readonly sql: SqlStorage) {}
+  constructor(private readonly buckets: DayBuckets) {}
 
-  /** Whether the id is stored. */
-  has(id: string): boolean {
-    return this.sql.exec("SELECT 1 FROM seen_events WHERE id = ?", id).toArray().length > 0;
+  /** Whether the id was recorded on `day` or the day before (a retry may cross midnight). */
+  has(id: string, day: number): boolean {
+    return this.buckets.get("event", day, id) !== undefined || this.buckets.get("event", day - 1, id) !== undefined;
   }
 
-  /** Stores an id (inside the caller's transaction); returns the rows written. */
-  insert(id: string, day: number): number {
-    return this.sql.exec("INSERT INTO seen_events (id, day) VALUES (?, ?) ON CONFLICT DO NOTHING", id, day).rowsWritten;
+  /** Stages an id, written by the buckets' next flush (in the caller's transaction). */
+  insert(id: string, day: number): void {
+    this.buckets.put("event", day, id, 1);
   }
 }

@@ -13,6 +13,7 @@ import type { VisitorDay } from "../domain/visitors/visit-tracker";
 import { visitorHash } from "../domain/visitors/visitor-hash";
 import { HOURLY_TABLES } from "./counter-tables";
 import { DayAggregates } from "./day-aggregates";
+import { DayBuckets } from "./day-buckets";
 import { DayValues } from "./day-values";
 import { DimensionCounters } from "./dimension-counters";
 import { DropCounter } from "./drop-counter";
@@ -92,6 +93,7 @@ export class SiteStore extends DurableObject<Env> {
   private dayValues!: DayValues;
   private dayAggregates!: DayAggregates;
   private counters!: PackedCounters;
+  private buckets!: DayBuckets;
   private reports!: ReportReader;
   private recent!: RecentVisitors;
   protected writer!: HitWriter;
@@ -127,7 +129,8 @@ export class SiteStore extends DurableObject<Env> {
       isRolledUp: (day) => this.visitorDays.isRolledUp(day),
       openDays: () => [...new Set([...this.visitorDays.storedDays(), ...this.writer.pendingDays()])],
     });
-    this.visitorDays = new VisitorDays(this.sql, this.dimensions);
+    this.buckets = new DayBuckets(this.sql);
+    this.visitorDays = new VisitorDays(this.sql, this.buckets, this.dimensions);
     this.drops = new DropCounter(this.sql);
     this.dayValues = new DayValues(this.sql, (day) => this.visitorsOf(day));
     this.dayAggregates = new DayAggregates(this.sql);
@@ -137,6 +140,7 @@ export class SiteStore extends DurableObject<Env> {
     this.writer = new HitWriter(
       this.ctx.storage,
       this.sql,
+      this.buckets,
       this.counters,
       this.visitorDays,
       this.dayValues,

@@ -2,15 +2,14 @@ import type { ReportRange } from "../domain/reports/report";
 import { type ReportFilters, VISITOR_FILTERS } from "../domain/reports/report-filter";
 import { rollUpVisitorDays, type SegmentFilter, type SegmentKind } from "../domain/visitors/segment-rollup";
 import { upgradeVisitorDay, type VisitorDay } from "../domain/visitors/visit-tracker";
+import type { DayBuckets } from "./day-buckets";
 import { readSegmentDays, writeSegmentDay } from "./segment-days";
 
-type VisitorRow = { vid: string; day: number; state: string };
+type VisitorState = Omit<VisitorDay, "vid" | "day">;
 
-function visitorFromRow(row: VisitorRow): VisitorDay {
-  // Written only by VisitorDays.save, from a VisitorDay.
-  const state = JSON.parse(row.state) as Omit<VisitorDay, "vid" | "day">;
-  // Rows of older versions lack the fields added since.
-  return upgradeVisitorDay({ ...state, vid: row.vid, day: row.day });
+function visitorFrom(vid: string, day: number, state: unknown): VisitorDay {
+  // Written only by VisitorDays.save, from a VisitorDay; states of older versions lack the fields added since.
+  return upgradeVisitorDay({ ...(state as VisitorState), vid, day });
 }
 
 /** A segment count summed over a range. */
@@ -21,55 +20,49 @@ export interface SegmentTotal {
   visitors: number;
 }
 
-/**
- * The `visitors` table (one row per visitor and day, keyed by the day's hash, deleted with the
- * salt) and what is made of it when a day ends: the `segment_days` counts (segment-days.ts) and the
- * `rolled_up_days` marks (domain/visitors/segment-rollup.ts).
- */
 /** What else is made of a day's visitor rows when it closes (dimension-counters.ts). */
 export interface DayRollUp {
   rollUp(day: number, visitors: readonly VisitorDay[]): number;
   reopen(day: number): void;
 }
 
+/**
+ * Visitor-days (one state per visitor and local day, keyed by the day's hash, packed in the day's
+ * buckets, day-buckets.ts; deleted with the salt) and what is made of them when a day ends: the
+ * `segment_days` counts (segment-days.ts) and the `rolled_up_days` marks
+ * (domain/visitors/segment-rollup.ts).
+ */
 export class VisitorDays {
   constructor(
     private readonly sql: SqlStorage,
+    private readonly buckets: DayBuckets,
     private readonly dayRollUp: DayRollUp = { rollUp: () => 0, reopen: () => {} },
   ) {}
 
-  load(vid: string): VisitorDay | null {
-    const row = this.sql.exec<VisitorRow>("SELECT vid, day, state FROM visitors WHERE vid = ?", vid).toArray()[0];
-    return row ? visitorFromRow(row) : null;
+  /** The visitor-day of `vid` (a hash of `day`'s salt), or null. */
+  load(vid: string, day: number): VisitorDay | null {
+    const state = this.buckets.get("visitor", day, vid);
+    return state === undefined ? null : visitorFrom(vid, day, state);
   }
 
-  /** Writes one visitor-day; returns the rows written. */
-  save(visitor: VisitorDay): number {
+  /** Stages one visitor-day, written by the buckets' next flush (in the caller's transaction). */
+  save(visitor: VisitorDay): void {
     const { vid, day, ...state } = visitor;
-    return this.sql.exec(
-      `INSERT INTO visitors (vid, day, state) VALUES (?, ?, ?)
-       ON CONFLICT (vid) DO UPDATE SET day = excluded.day, state = excluded.state`,
-      vid,
-      day,
-      JSON.stringify(state),
-    ).rowsWritten;
+    this.buckets.put("visitor", day, vid, state);
   }
 
   /** Every stored visitor-day of `day`. */
   loadDay(day: number): VisitorDay[] {
-    return this.sql.exec<VisitorRow>("SELECT vid, day, state FROM visitors WHERE day = ?", day).toArray().map(visitorFromRow);
+    return this.buckets.entriesOf("visitor", day).map(([vid, state]) => visitorFrom(vid, day, state));
   }
 
   /**
-   * Deletes visitor rows and seen event ids of days before `oldestKeptDay`, rolling each such day
+   * Deletes visitor-days and seen event ids of days before `oldestKeptDay`, rolling each such day
    * up first if that has not happened.
    */
   forgetBefore(oldestKeptDay: number): void {
-    for (const { day } of this.sql.exec<{ day: number }>("SELECT DISTINCT day FROM visitors WHERE day < ?", oldestKeptDay).toArray()) {
-      this.rollUpDay(day);
-    }
-    this.sql.exec("DELETE FROM visitors WHERE day < ?", oldestKeptDay);
-    this.sql.exec("DELETE FROM seen_events WHERE day < ?", oldestKeptDay);
+    for (const day of this.storedDays()) if (day < oldestKeptDay) this.rollUpDay(day);
+    this.buckets.forgetBefore(oldestKeptDay);
   }
 
   /**
@@ -88,12 +81,9 @@ export class VisitorDays {
     return this.sql.exec("SELECT 1 FROM rolled_up_days WHERE day = ?", day).toArray().length > 0;
   }
 
-  /** Days that have visitor rows (today and yesterday, at most a day more until the alarm). */
+  /** Days that have visitor-days (today and yesterday, at most a day more until the alarm). */
   storedDays(): number[] {
-    return this.sql
-      .exec<{ day: number }>("SELECT DISTINCT day FROM visitors")
-      .toArray()
-      .map((row) => row.day);
+    return this.buckets.days("visitor");
   }
 
   /** Folds a finished day's visitor rows into segment counters and the added dimensions' counters, once. */

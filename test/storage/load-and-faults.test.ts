@@ -8,7 +8,7 @@ import { dumpTables } from "../support/storage-dump";
 /**
  * 10,000 hits at high concurrency, with faults injected into the site's real Durable Object:
  * storage writes failing at each point of the write path (the write-log insert of a batch; the
- * visitor upsert, counter upsert, event id insert and log delete of a checkpoint), and resets of
+ * visitor and event id bucket write, counter upsert and log delete of a checkpoint), and resets of
  * the instance (ctx.abort(), as a crash would): while acknowledged hits are pending in the log,
  * and in the middle of a checkpoint. A client retries each hit that was not acknowledged (202),
  * with the same event id. Every hit must be counted exactly once: none acknowledged and lost,
@@ -23,9 +23,8 @@ const store = () => env.SITE_STORE.getByName(SITE);
 /** The statements faults are injected into, by the text that starts them. */
 const STATEMENTS = {
   "log insert": "INSERT INTO write_log",
-  "visitor upsert": "INSERT INTO visitors",
+  "visitor and event id buckets": "INSERT INTO day_buckets",
   "counter upsert": "INSERT INTO hourly_counters_parts",
-  "event id insert": "INSERT INTO seen_events",
   "log delete": "DELETE FROM write_log",
 } as const;
 type Statement = keyof typeof STATEMENTS;
@@ -34,9 +33,8 @@ type Fault = Statement | "reset in a checkpoint";
 /** How often each fault was injected: every injection point must be reached. */
 const reached: Record<Fault, number> = {
   "log insert": 0,
-  "visitor upsert": 0,
+  "visitor and event id buckets": 0,
   "counter upsert": 0,
-  "event id insert": 0,
   "log delete": 0,
   "reset in a checkpoint": 0,
 };
@@ -146,7 +144,7 @@ describe("load and faults", () => {
       }
     };
     const pendingAtReset: { logRows: number; countersFoldedThrough: number }[] = [];
-    const checkpointFaults: Fault[] = ["visitor upsert", "counter upsert", "event id insert", "log delete"];
+    const checkpointFaults: Fault[] = ["visitor and event id buckets", "counter upsert", "log delete"];
     for (let wave = 0; wave < HITS / WAVE; wave++) {
       const indexes = Array.from({ length: WAVE }, (_, i) => wave * WAVE + i);
       const resetAfter = wave === 8 || wave === 14;

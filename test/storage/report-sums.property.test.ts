@@ -9,6 +9,7 @@ import { SEGMENT_DIMENSIONS } from "../../src/domain/reports/segment-reports";
 import { firstHourOfDay } from "../../src/domain/time/utc-time";
 import { HOURLY_TABLES } from "../../src/storage/counter-tables";
 import { DayAggregates } from "../../src/storage/day-aggregates";
+import { DayBuckets } from "../../src/storage/day-buckets";
 import { DimensionCounters } from "../../src/storage/dimension-counters";
 import { DropCounter } from "../../src/storage/drop-counter";
 import { PackedCounters } from "../../src/storage/packed-counters";
@@ -130,7 +131,7 @@ describe("report sums", () => {
     await runInDurableObject(store(), (_instance, state) => {
       const sql = state.storage.sql;
       const aggregates = new DayAggregates(sql);
-      const visitorDays = new VisitorDays(sql);
+      const visitorDays = new VisitorDays(sql, new DayBuckets(sql));
       const noVisitors = { visitorsOf: () => [], isRolledUp: () => true, openDays: () => [] };
       const reader = new ReportReader(sql, new DropCounter(sql), visitorDays, aggregates, new DimensionCounters(sql, noVisitors));
       fc.assert(
