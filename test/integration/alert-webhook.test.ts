@@ -1,9 +1,11 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
+import { Validator } from "@cfworker/json-schema";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { dayOf } from "../../src/domain/time/utc-time";
 import { shardName } from "../../src/domain/visitors/shard-routing";
 import { alertWebhookBodySchema } from "../../src/schemas/answer-schemas";
+import { buildOpenApiDocument } from "../../src/schemas/openapi-document";
 import { getStats, postEventAt, readJson } from "../support/collector";
 import type { ReceivedPost, ReceiverMode } from "../support/webhook-receiver";
 
@@ -99,6 +101,20 @@ describe("the alert webhook", () => {
       expected: 8,
     });
     expect(body.alerts[0]?.p_value).toBeCloseTo(Math.exp(-8), 12);
+    // As the OpenAPI document describes it (`webhooks`), not only as the zod schema does.
+    const document = buildOpenApiDocument("test");
+    const documented = document.webhooks.breakageAlerts?.post as { requestBody: { content: Record<string, { schema: object }> } };
+    const validator = new Validator(
+      {
+        ...documented.requestBody.content["application/json"]?.schema,
+        $id: "https://stepwise.test/openapi.json",
+        components: document.components,
+      },
+      "2020-12",
+      false,
+    );
+    expect(validator.validate(JSON.parse(post?.body ?? "")).errors).toEqual([]);
+    expect(validator.validate({ site, date: CLOSED_MONDAY, timezone: "UTC", alerts: [] }).valid).toBe(false);
     // The same computation as the API's, for that closed day.
     expect(body.alerts).toEqual((await alertsAnswer(site, CLOSED_MONDAY, "2031-07-01T00:02:00Z")).alerts);
     // Nothing of a visitor: no address, no User-Agent, no page.
