@@ -2,8 +2,11 @@ import { fileURLToPath } from "node:url";
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
-/** The sites the tests need, loaded in place of the shipped stepwise.config.json (src/config/sites.ts). */
-const FIXTURE_SITES = fileURLToPath(new URL("./test/fixtures/stepwise.config.json", import.meta.url));
+/**
+ * The sites the tests need, loaded in place of the shipped stepwise.config.json (src/config/sites.ts):
+ * test/fixtures/stepwise.config.json, with the alert webhooks pointed at the local receiver.
+ */
+const FIXTURE_SITES = fileURLToPath(new URL("./test/fixtures/site-config.ts", import.meta.url));
 /** The bench shop, which the bench worker loads in its place too (bench/wrangler.toml [alias]). */
 const BENCH_SITES = fileURLToPath(new URL("./bench/bench-shop.ts", import.meta.url));
 
@@ -28,7 +31,9 @@ for (const stream of [process.stdout, process.stderr]) {
  * Two projects:
  * - "workers": unit, integration and storage tests inside workerd with the real SiteStore
  *   Durable Objects (SQLite storage). Bindings are the deployed defaults from wrangler.toml plus
- *   a test token; tests that need other settings pass their own env to `app.fetch`.
+ *   a test token; tests that need other settings pass their own env to `app.fetch`. A real HTTP
+ *   receiver for the alert webhook runs in Node beside them (test/support/webhook-receiver.ts):
+ *   workerd's fetch reaches 127.0.0.1 directly, so nothing stands in for the network.
  * - "browser": Node tests that drive headless Chromium (playwright-core): the tracker's own
  *   tests against a local beacon recorder, and the demo shop against `wrangler dev`; and the
  *   OpenAPI document's validation, whose validators compile schemas with `new Function` (workerd refuses).
@@ -56,7 +61,11 @@ export default defineConfig({
             },
           }),
         ],
-        test: { name: "workers", include: ["test/{unit,integration,storage}/**/*.test.ts"] },
+        test: {
+          name: "workers",
+          include: ["test/{unit,integration,storage}/**/*.test.ts"],
+          globalSetup: ["./test/support/webhook-receiver.ts"],
+        },
       },
       {
         // The bench worker (bench/wrangler.toml): what `npm run bench` measures works.

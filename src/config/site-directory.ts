@@ -15,6 +15,8 @@ export interface SiteDirectory {
   readonly siteIds: readonly string[];
   /** Every site that has read tokens, for checking a presented token against all of them. */
   readonly sitesWithReadTokens: readonly CompiledSite[];
+  /** Every site with an `alertWebhook`, for the daily alarm to find its own (storage/alert-webhook.ts). */
+  readonly sitesWithAlertWebhook: readonly CompiledSite[];
 }
 
 /** `sites[2] "shop.example" > goals[0] "Purchase" > stage` style location of an issue. */
@@ -56,5 +58,6 @@ export function loadSiteDirectory(raw: unknown): SiteDirectory {
     byUmamiWebsiteId: (websiteId) => byUmamiId.get(websiteId),
     siteIds: [...sites.keys()],
     sitesWithReadTokens: [...sites.values()].filter((site) => site.readTokenSha256.length > 0),
+    sitesWithAlertWebhook: [...sites.values()].filter((site) => site.alertWebhook !== null),
   };
 }

@@ -1,8 +1,8 @@
 import { type Context, Hono } from "hono";
 import { readSettings } from "../config/settings";
 import { siteDirectory } from "../config/sites";
-import { ALERT_P_VALUE, BASELINE_WEEKS, checkGoals, type DayGoalFigures, MIN_EXPECTED } from "../domain/reports/breakage-alerts";
-import { buildReport, type ConfiguredGoal, echoRange } from "../domain/reports/report";
+import { ALERT_METHOD, checkDay } from "../domain/reports/breakage-alerts";
+import { buildReport, configuredGoalsOf, echoRange } from "../domain/reports/report";
 import {
   breakdownProblem,
   defaultBreakdowns,
@@ -95,14 +95,6 @@ function membershipOf(filters: ReportFilters, endpoint: string): { filter: Segme
   return null;
 }
 
-function configuredGoals(site: CompiledSite | undefined): ConfiguredGoal[] {
-  return (site?.goals ?? []).map(({ definition }) => ({
-    name: definition.name,
-    class: definition.class,
-    ...(definition.stage ? { stage: definition.stage } : {}),
-  }));
-}
-
 /**
  * The answer as JSON, or as CSV when asked (`?format=csv` or `Accept: text/csv`): one of the
  * answer's tables (`?table=`, the first listed by default), flattened by http/csv.ts.
@@ -151,7 +143,7 @@ statsRoute.get("/api/stats/:site", async (c) => {
     if (problem !== null) throw notExact(problem);
   }
   const rows = await request.store.readReport(request.range, request.filters, request.limit, asked);
-  const report = buildReport(request.siteId, request.range, rows, configuredGoals(request.site), request.timeZone);
+  const report = buildReport(request.siteId, request.range, rows, configuredGoalsOf(request.site), request.timeZone);
   return answer(c, request, "report", { ...report, filters: request.filters } satisfies ReportAnswer, {
     timeseries: () => report.timeseries,
     goals: () => report.goals,
@@ -198,7 +190,7 @@ statsRoute.get("/api/stats/:site/channels", async (c) => {
 statsRoute.get("/api/stats/:site/variants", async (c) => {
   const request = await openReport(c, "variants");
   const { visitors, goals } = await request.store.readVariants(request.range, request.filters);
-  const report = buildVariantsReport(new Map(visitors.map((row) => [row.variant, row.visitors])), goals, configuredGoals(request.site));
+  const report = buildVariantsReport(new Map(visitors.map((row) => [row.variant, row.visitors])), goals, configuredGoalsOf(request.site));
   return answer(
     c,
     request,
@@ -225,7 +217,7 @@ statsRoute.get("/api/stats/:site/lift", async (c) => {
           await request.store.readSegmentCounts(request.range, visitorFilters, { filter: "page", value: page }),
           lift.goals,
         );
-  const report = buildLiftReport(totals, goals, pairs, configuredGoals(request.site));
+  const report = buildLiftReport(totals, goals, pairs, configuredGoalsOf(request.site));
   const rows = goal === undefined ? report.lift : report.lift.filter((row) => row.goal === goal);
   return answer(c, request, "lift", { ...context(request), lift: rows } satisfies LiftAnswer, { lift: () => rows });
 });
@@ -252,21 +244,9 @@ statsRoute.get("/api/stats/:site/alerts", async (c) => {
   if (filtered !== undefined) {
     throw notExact({ field: filtered, message: "alerts compare the whole site's days; ask without filters" });
   }
-  const day = request.range.toDay;
-  const days = [day, ...Array.from({ length: BASELINE_WEEKS }, (_, week) => day - 7 * (week + 1))];
-  const figures = await Promise.all(
-    days.map(async (on): Promise<DayGoalFigures> => {
-      const rows = await request.store.readReport({ fromDay: on, toDay: on, interval: "day" }, {}, 1, []);
-      const goals = new Map<string, number>();
-      for (const row of rows.goals) goals.set(row.goal, (goals.get(row.goal) ?? 0) + row.goalVisitors);
-      return { visitors: rows.buckets.reduce((sum, bucket) => sum + bucket.visitors, 0), goals };
-    }),
+  const checks = await checkDay(request.range.toDay, configuredGoalsOf(request.site), (day) =>
+    request.store.readReport({ fromDay: day, toDay: day, interval: "day" }, {}, 1, []),
   );
-  const [today, ...baseline] = figures;
-  // Configured goals, and any other goal that converted on a baseline day.
-  const goals = new Map(configuredGoals(request.site).map((goal) => [goal.name, goal]));
-  for (const day of baseline) for (const name of day.goals.keys()) if (!goals.has(name)) goals.set(name, { name, class: "micro" });
-  const checks = checkGoals([...goals.values()], today ?? { visitors: 0, goals: new Map() }, baseline);
   return answer(
     c,
     request,
@@ -274,7 +254,7 @@ statsRoute.get("/api/stats/:site/alerts", async (c) => {
     {
       site: request.siteId,
       date: echoRange(request.range, request.timeZone).to,
-      method: { test: "poisson", p_value_below: ALERT_P_VALUE, min_expected: MIN_EXPECTED, baseline_weeks: BASELINE_WEEKS },
+      method: ALERT_METHOD,
       alerts: checks.filter((check) => check.alert !== null),
       goals: checks,
     } satisfies AlertsAnswer,

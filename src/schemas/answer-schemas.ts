@@ -265,6 +265,19 @@ export const alertsAnswerSchema = z
   })
   .meta({ id: "Alerts" });
 
+/**
+ * What the daily alarm posts to a site's `alertWebhook` (docs/api.md, "Alert webhook"): a closed
+ * day's alerts, as `GET /api/stats/:site/alerts?to=<date>` lists them. Sent only with at least one.
+ */
+export const alertWebhookBodySchema = z
+  .strictObject({
+    site: z.string(),
+    date: z.string().meta({ description: "the closed local day checked, YYYY-MM-DD" }),
+    timezone: z.string().meta({ description: "the site's time zone, whose midnights bound the day" }),
+    alerts: z.array(goalCheck).min(1),
+  })
+  .meta({ id: "AlertWebhookBody" });
+
 const umamiDrop = z.strictObject({ site: z.string(), reason: z.enum([...DROP_REASONS, "unknown_site"] satisfies DropReason[]) });
 
 /** POST /api/send (Umami's collector) */
@@ -329,3 +342,4 @@ export type HealthAnswer = z.infer<typeof healthAnswerSchema>;
 export type SitesAnswer = z.infer<typeof sitesAnswerSchema>;
 export type EraseAnswer = z.infer<typeof eraseAnswerSchema>;
 export type AlertsAnswer = z.infer<typeof alertsAnswerSchema>;
+export type AlertWebhookBody = z.infer<typeof alertWebhookBodySchema>;

@@ -47,6 +47,7 @@ type Json = Record<string, unknown>;
 export type OpenApiDocument = Json & {
   openapi: string;
   paths: Record<string, Record<string, Json>>;
+  webhooks: Record<string, Record<string, Json>>;
   components: { schemas: Record<string, Json> };
 };
 
@@ -574,6 +575,23 @@ export function buildOpenApiDocument(version: string): OpenApiDocument {
       { name: "tracker", description: "The browser tracker" },
     ],
     paths,
+    // What stepwise itself sends: the daily alarm's post to a site's alertWebhook (storage/alert-webhook.ts).
+    webhooks: {
+      breakageAlerts: {
+        post: {
+          operationId: "breakageAlertsWebhook",
+          summary: "A closed day's breakage alerts, posted to the site's alertWebhook",
+          description:
+            "Sent by the daily alarm just after the site's local midnight, only when the day that closed has at least one alert (as `GET /api/stats/{site}/alerts?to=<date>` lists them). A network error, no answer within 5 s or any status but 2xx (redirects are not followed) is retried by the next nights' alarms for 7 days. At least once: key on `site` and `date`.",
+          tags: ["reports"],
+          requestBody: {
+            required: true,
+            content: { "application/json": { schema: { $ref: `${COMPONENTS}AlertWebhookBody` } } },
+          },
+          responses: { "2XX": { description: "Delivered." } },
+        },
+      },
+    },
     components: {
       schemas: components,
       parameters,

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { parseRange } from "../domain/ingest/ip-address";
+import { alertWebhookProblem } from "../domain/site/alert-webhook-url";
 import { isDefaultGoalName } from "../domain/site/default-taxonomy";
 import { DEFAULT_TIME_ZONE, isTimeZone } from "../domain/time/site-time";
 import { MAX_SHARDS } from "../domain/visitors/shard-routing";
@@ -166,6 +167,18 @@ export const siteSchema = z.strictObject({
     .default(DEFAULT_TIME_ZONE),
   /** Durable Objects the site's hits are spread over (docs/capacity.md). */
   shards: z.number().int().min(1).max(MAX_SHARDS).default(1),
+  /**
+   * Where the daily alarm posts the closed day's breakage alerts (docs/api.md, "Alert webhook"):
+   * an https URL, or http on localhost for local development and tests.
+   */
+  alertWebhook: z
+    .string()
+    .max(2_000)
+    .superRefine((url, ctx) => {
+      const problem = alertWebhookProblem(url);
+      if (problem !== null) ctx.addIssue({ code: "custom", message: problem });
+    })
+    .optional(),
 });
 
 export const siteConfigSchema = z

@@ -11,6 +11,7 @@ import { dayOfHour, firstHourOfDay } from "../domain/time/utc-time";
 import type { SegmentFilter } from "../domain/visitors/segment-rollup";
 import type { VisitorDay } from "../domain/visitors/visit-tracker";
 import { visitorHash } from "../domain/visitors/visitor-hash";
+import { deliverAlerts } from "./alert-webhook";
 import { HOURLY_TABLES } from "./counter-tables";
 import { DayAggregates } from "./day-aggregates";
 import { DayBuckets } from "./day-buckets";
@@ -315,13 +316,16 @@ export class SiteStore extends DurableObject<Env> {
 
   /**
    * Daily, just after the site's local midnight: roll up the day that just ended, forget expired
-   * salts and visitor rows, fold old hours, aggregate the closed days. Idempotent: a repeated or late alarm finds the work done or does what
-   * is due.
+   * salts and visitor rows, fold old hours, aggregate the closed days; then post the closed day's
+   * breakage alerts where the site has a webhook. Idempotent: a repeated or late alarm finds the
+   * work done or does what is due.
    */
   override async alarm(): Promise<void> {
     const now = Date.now();
     this.maintain(now);
     await this.ctx.storage.setAlarm(nextLocalMidnight(now, this.timeZone) + ALARM_DELAY_AFTER_MIDNIGHT_MS);
+    // Last, once the day's work is done and the next alarm set; never throws (storage/alert-webhook.ts).
+    await deliverAlerts(this.ctx, this.env, now, (range) => this.readReport(range, {}, 1, []));
   }
 
   /** The daily work, as of `now`; each step does only what is due, so running it again changes nothing. */

@@ -1,4 +1,5 @@
 import type { GoalClass, MicroStage } from "../site/conversion-class";
+import type { ReportRows } from "./report";
 
 /**
  * Breakage alerts: did a goal suddenly stop converting? A day's converting visitors of a goal are
@@ -16,6 +17,14 @@ import type { GoalClass, MicroStage } from "../site/conversion-class";
 export const ALERT_P_VALUE = 0.001;
 export const MIN_EXPECTED = 5;
 export const BASELINE_WEEKS = 4;
+
+/** How a check decides, as the alerts answer states it. */
+export const ALERT_METHOD = {
+  test: "poisson",
+  p_value_below: ALERT_P_VALUE,
+  min_expected: MIN_EXPECTED,
+  baseline_weeks: BASELINE_WEEKS,
+} as const;
 
 export interface DayGoalFigures {
   /** Unique visitors of the day. */
@@ -74,4 +83,29 @@ export function checkGoals(goals: readonly AlertGoal[], today: DayGoalFigures, b
       p_value: pValue,
     };
   });
+}
+
+/** The days a check of `day` reads: the day itself, then the same weekday 1 to BASELINE_WEEKS weeks back. */
+export const alertDays = (day: number): number[] => [day, ...Array.from({ length: BASELINE_WEEKS }, (_, week) => day - 7 * (week + 1))];
+
+/** A whole local day's figures from its report rows (every shard of the site summed). */
+export function dayGoalFigures(rows: Pick<ReportRows, "buckets" | "goals">): DayGoalFigures {
+  const goals = new Map<string, number>();
+  for (const row of rows.goals) goals.set(row.goal, (goals.get(row.goal) ?? 0) + row.goalVisitors);
+  return { visitors: rows.buckets.reduce((sum, bucket) => sum + bucket.visitors, 0), goals };
+}
+
+/** Reads one whole local day of the site, unfiltered, every shard summed. */
+export type AlertDayReader = (day: number) => Promise<Pick<ReportRows, "buckets" | "goals">>;
+
+/**
+ * Checks a day of a site: the configured goals, and any other goal that converted on a baseline
+ * day (as a micro goal). The one computation behind `GET /api/stats/:site/alerts` and the alert
+ * webhook, so both say the same about the same day.
+ */
+export async function checkDay(day: number, configured: readonly AlertGoal[], readDay: AlertDayReader): Promise<GoalCheck[]> {
+  const [today, ...baseline] = (await Promise.all(alertDays(day).map(readDay))).map(dayGoalFigures);
+  const goals = new Map(configured.map((goal) => [goal.name, goal]));
+  for (const figures of baseline) for (const name of figures.goals.keys()) if (!goals.has(name)) goals.set(name, { name, class: "micro" });
+  return checkGoals([...goals.values()], today ?? { visitors: 0, goals: new Map() }, baseline);
 }

@@ -1,5 +1,6 @@
 import { revenueMap } from "../ingest/money";
 import { type ConversionClass, conversionClassOf, type GoalClass, goalClassOf, type MicroStage } from "../site/conversion-class";
+import type { CompiledSite } from "../site/site";
 import { DEFAULT_TIME_ZONE, formatLocalHour } from "../time/site-time";
 import { dayOfHour, firstHourOfDay, formatDay, lastHourOfDay } from "../time/utc-time";
 import { type Dimension, isAddedDimension, scopeOf } from "./dimensions";
@@ -118,6 +119,15 @@ export interface ConfiguredGoal {
   name: string;
   class: GoalClass;
   stage?: MicroStage;
+}
+
+/** A site's configured goals as reports list them (none for an unknown site). */
+export function configuredGoalsOf(site: CompiledSite | undefined): ConfiguredGoal[] {
+  return (site?.goals ?? []).map(({ definition }) => ({
+    name: definition.name,
+    class: definition.class,
+    ...(definition.stage ? { stage: definition.stage } : {}),
+  }));
 }
 
 interface Rate {

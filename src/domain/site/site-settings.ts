@@ -57,4 +57,6 @@ export interface SiteSettings {
   umamiWebsiteIds: readonly string[];
   /** IANA time zone name, already validated. */
   timezone: string;
+  /** Where the daily alarm posts the closed day's breakage alerts; validated (https, or http on localhost). */
+  alertWebhook?: string | undefined;
 }

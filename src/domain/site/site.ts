@@ -66,6 +66,8 @@ export interface CompiledSite {
   readTokenSha256: readonly string[];
   /** Umami website ids (lower-case UUIDs) that name this site in Umami's payload. */
   umamiWebsiteIds: readonly string[];
+  /** Where the daily alarm posts the closed day's breakage alerts, if anywhere. */
+  alertWebhook: string | null;
 }
 
 export function compileSite(settings: SiteSettings): CompiledSite {
@@ -89,6 +91,7 @@ export function compileSite(settings: SiteSettings): CompiledSite {
     ingestTokenSha256: settings.ingestTokenSha256,
     trustedSenders: settings.trustedSenders.flatMap((range) => parseRange(range) ?? []),
     umamiWebsiteIds: settings.umamiWebsiteIds,
+    alertWebhook: settings.alertWebhook ?? null,
   };
 }
 
@@ -110,6 +113,7 @@ export function unconfiguredSite(id: string): CompiledSite {
     ingestTokenSha256: [],
     trustedSenders: [],
     umamiWebsiteIds: [],
+    alertWebhook: null,
   };
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkGoals, type DayGoalFigures, poissonCdf } from "../../../src/domain/reports/breakage-alerts";
+import { alertDays, checkDay, checkGoals, type DayGoalFigures, poissonCdf } from "../../../src/domain/reports/breakage-alerts";
 
 const day = (visitors: number, goals: Record<string, number>): DayGoalFigures => ({ visitors, goals: new Map(Object.entries(goals)) });
 // Four baseline weekdays of 100 visitors, 20 of whom signed up: a rate of 0.2.
@@ -36,5 +36,30 @@ describe("checkGoals", () => {
     expect(checkGoals(SIGNUP, day(50, {}), BASELINE)[0]).toMatchObject({ expected: 10, alert: "stopped" });
     // 10 visitors so far: 2 expected, and none is no news.
     expect(checkGoals(SIGNUP, day(10, {}), BASELINE)[0]).toMatchObject({ expected: 2, alert: null });
+  });
+});
+
+describe("checkDay", () => {
+  it("reads the day and the same weekday of the four weeks before, and checks goals seen only on baseline days as micro", async () => {
+    const read: number[] = [];
+    const rows = (visitors: number, goals: Record<string, number>) => ({
+      buckets: [{ hour: 0, visitors, hourVisitors: visitors, pageviews: visitors, events: 0, micro: 0, macro: 0 }],
+      goals: Object.entries(goals).map(([goal, goalVisitors]) => ({
+        goal,
+        class: "micro_milestone" as const,
+        hits: goalVisitors,
+        goalVisitors,
+      })),
+    });
+    const checks = await checkDay(1_000, SIGNUP, async (on) => {
+      read.push(on);
+      return on === 1_000 ? rows(100, { signup: 0 }) : rows(100, { signup: 20, newsletter: 10 });
+    });
+    expect(read).toEqual(alertDays(1_000));
+    expect(alertDays(1_000)).toEqual([1_000, 993, 986, 979, 972]);
+    expect(checks.map((check) => [check.goal, check.class, check.alert])).toEqual([
+      ["signup", "micro", "stopped"],
+      ["newsletter", "micro", "stopped"],
+    ]);
   });
 });
