@@ -122,7 +122,8 @@ export class DayAggregates {
   }
 
   private firstHourFrom(hour: number): number | null {
-    const row = this.all("SELECT MIN(hour) AS hour FROM hourly_counters WHERE hour >= ?", hour)[0];
+    // The packed parts, not the view: MIN over the view would unpack every part from `hour` on.
+    const row = this.all("SELECT MIN(hour) AS hour FROM hourly_counters_parts WHERE hour >= ?", hour)[0];
     return typeof row?.hour === "number" ? row.hour : null;
   }
 
