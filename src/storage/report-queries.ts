@@ -26,7 +26,7 @@ const MICRO = "class IN ('micro_milestone', 'micro_secondary')";
 const MACRO = "class = 'macro'";
 const PAGEVIEW = "name = 'pageview'";
 
-const FILTER_COLUMN: Record<FilterField, string> = {
+export const FILTER_COLUMN: Record<FilterField, string> = {
   page: "page",
   channel: "channel",
   source: "source",

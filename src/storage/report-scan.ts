@@ -10,24 +10,23 @@ import {
   type PageEngagementRow,
   type ReportRows,
 } from "../domain/reports/report";
-import { convertingColumnFor, visitorsColumnFor } from "../domain/reports/report-filter";
+import { convertingColumnFor, type FilterField, mainFilters, visitorsColumnFor } from "../domain/reports/report-filter";
 import { compareBinary } from "../domain/reports/shard-merge";
-import { HOURLY_TABLES } from "./counter-tables";
-import { type Scope, where } from "./report-queries";
+import type { HOURLY_TABLES } from "./counter-tables";
+import { entryIndexOf, scanEntries } from "./packed-counters";
+import { FILTER_COLUMN, type Scope } from "./report-queries";
 
 /**
- * A report's rows summed live from the counters, in one scan: the counter rows in scope are read
- * once and summed here, instead of by the 17 GROUP BY queries of report-queries.ts
+ * A report's rows summed live from the counters, in one scan: the packed counter entries in scope
+ * are decoded and summed here (packed-counters.ts scanEntries), instead of by the 17 GROUP BY queries of report-queries.ts
  * readReportRows, each of which scans the whole hour range. Reports read this way over days that
  * are not aggregated (today, filters, hourly buckets): with 31 days of hourly detail a 90-day
  * range holds ~100,000 counter rows, and a filter keeps the cost of each scan but few of its rows.
  * Same sums, same groups, same order and cut as readReportRows
  * (test/storage/report-sums.property.test.ts checks it on random counters).
  */
-const MAIN_COUNTERS = HOURLY_TABLES[0];
-/** The columns a scan reads: the hour, the event's key columns, and every sum of the main counters (migrations.ts). */
-const COLUMNS = ["hour", "name", "goal", "class", "currency", ...MAIN_COUNTERS.sums] as const;
-type Column = (typeof COLUMNS)[number];
+/** The columns a scan reads besides the dimensions: the event's key columns and every sum of the main counters (counter-tables.ts). */
+type Column = "name" | "goal" | "class" | "currency" | (typeof HOURLY_TABLES)[0]["sums"][number];
 
 const isMicro = (conversionClass: string) => conversionClass === "micro_milestone" || conversionClass === "micro_secondary";
 
@@ -45,14 +44,8 @@ const revenueRows = (revenue: Map<string, Map<string, number>>) =>
 
 /** Everything of a report but the drops, over the counters in scope, in one scan. */
 export function scanReportRows(sql: SqlStorage, scope: Scope, breakdownLimit: number): Omit<ReportRows, "dropped"> {
-  const dimensions = [...new Set<string>([...MAIN_DIMENSIONS, ...MAIN_CAPPED_DIMENSIONS])].filter(
-    (column) => column !== "name" && column !== "goal",
-  );
-  const columns: string[] = [...COLUMNS, ...dimensions];
-  const at = Object.fromEntries(columns.map((column, index) => [column, index])) as Record<
-    Column | MainDimension | MainCappedDimension,
-    number
-  >;
+  // Positions in a packed entry (key columns, then sums); the hour comes with the entry.
+  const at = entryIndexOf("hourly_counters") as Record<Column | MainDimension | MainCappedDimension, number>;
   const visitorsAt = at[visitorsColumnFor(scope.filters)];
   const hourVisitorsAt = visitorsColumnFor(scope.filters) === "visitors" ? at.hour_visitors : visitorsAt;
   const convertingAt = at[convertingColumnFor(scope.filters)];
@@ -73,12 +66,12 @@ export function scanReportRows(sql: SqlStorage, scope: Scope, breakdownLimit: nu
     ]),
   );
 
-  const scoped = where(scope);
-  const cursor = sql.exec(`SELECT ${columns.join(", ")} FROM hourly_counters WHERE ${scoped.clause}`, ...scoped.bindings).raw();
-  for (const row of cursor) {
+  const equal = Object.entries(mainFilters(scope.filters)).flatMap(([field, value]) =>
+    value === undefined ? [] : [[FILTER_COLUMN[field as FilterField], value] as [string, string]],
+  );
+  for (const { hour, entry: row } of scanEntries(sql, "hourly_counters", scope.fromHour, scope.toHour, equal)) {
     const text = (index: number) => row[index] as string;
-    const count = (index: number) => row[index] as number;
-    const hour = count(at.hour);
+    const count = (index: number) => Number(row[index] ?? 0);
     const name = text(at.name);
     const conversionClass = text(at.class);
     const currency = text(at.currency);
