@@ -13,6 +13,7 @@ import {
 } from "../domain/reports/report";
 import type { VisitorsColumn } from "../domain/reports/report-filter";
 import { dayOfHour, firstHourOfDay, lastHourOfDay } from "../domain/time/utc-time";
+import { packRows } from "./packed-rows";
 
 /**
  * Per-day pre-aggregates of closed local days, so that a long unfiltered report reads a few
@@ -23,6 +24,8 @@ import { dayOfHour, firstHourOfDay, lastHourOfDay } from "../domain/time/utc-tim
  * - `day_dimensions`: per aggregated dimension (AGGREGATE_SOURCES), day, value, hit kind
  *   (pageview, engagement, event), class and currency, the sums a breakdown needs: hits, the
  *   dimension's visitors column, converting (class) visitors, revenue, scroll depth and engaged time.
+ *   Stored packed, a JSON array of entries per dimension and day in `day_dimension_parts` (a
+ *   day of thousands of pages was thousands of rows written), read through the view of that name.
  * - `day_totals`: per day, hit kind and class, the sums of the day's buckets, classes and visit
  *   engagement (hits, visitors, hourly visitors, class visitors, visits, bounces, duration).
  * - `aggregated_days`: a day is read from the two tables only while it has a mark.
@@ -133,18 +136,28 @@ export class DayAggregates {
     const from = firstHourOfDay(day);
     const to = lastHourOfDay(day);
     for (const [dimension, source] of Object.entries(AGGREGATE_SOURCES)) {
-      rowsWritten += this.sql.exec(
-        `INSERT INTO day_dimensions (dimension, day, value, kind, class, currency, hits, visitors, class_visitors, revenue_minor,
-                                     scroll_depth_sum, engaged_ms)
-         SELECT ?, ?, ${source.value} AS v, ${KIND} AS k, class, currency, SUM(hits), SUM(${source.visitors}), SUM(class_visitors),
-                TOTAL(revenue_minor), SUM(scroll_depth_sum), SUM(engaged_ms)
-           FROM ${source.table} WHERE hour BETWEEN ? AND ?${source.where ? ` AND ${source.where}` : ""}
-          GROUP BY v, k, class, currency`,
-        dimension,
-        day,
-        from,
-        to,
-      ).rowsWritten;
+      // Entries in the order of migrations.ts DAY_DIMENSION_COLUMNS, packed (a row or two per dimension and day).
+      const entries = [
+        ...this.sql
+          .exec(
+            `SELECT ${source.value} AS v, ${KIND} AS k, class, currency, SUM(hits), SUM(${source.visitors}), SUM(class_visitors),
+                  TOTAL(revenue_minor), SUM(scroll_depth_sum), SUM(engaged_ms)
+             FROM ${source.table} WHERE hour BETWEEN ? AND ?${source.where ? ` AND ${source.where}` : ""}
+            GROUP BY v, k, class, currency`,
+            from,
+            to,
+          )
+          .raw(),
+      ];
+      packRows(entries).forEach((body, part) => {
+        rowsWritten += this.sql.exec(
+          "INSERT INTO day_dimension_parts (dimension, day, part, body) VALUES (?, ?, ?, ?)",
+          dimension,
+          day,
+          part,
+          body,
+        ).rowsWritten;
+      });
     }
     rowsWritten += this.sql.exec(
       `INSERT INTO day_totals (day, kind, class, hits, visitors, hour_visitors, class_visitors, visits, bounces, visit_duration_ms)
@@ -172,7 +185,7 @@ export class DayAggregates {
   private clear(day: number): number {
     let rowsWritten = 0;
     for (const dimension of Object.keys(AGGREGATE_SOURCES)) {
-      rowsWritten += this.sql.exec("DELETE FROM day_dimensions WHERE dimension = ? AND day = ?", dimension, day).rowsWritten;
+      rowsWritten += this.sql.exec("DELETE FROM day_dimension_parts WHERE dimension = ? AND day = ?", dimension, day).rowsWritten;
     }
     rowsWritten += this.sql.exec("DELETE FROM day_totals WHERE day = ?", day).rowsWritten;
     rowsWritten += this.sql.exec("DELETE FROM aggregated_days WHERE day = ?", day).rowsWritten;

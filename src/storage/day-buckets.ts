@@ -1,3 +1,5 @@
+import { bytesOf } from "./packed-rows";
+
 /**
  * Per-day keyed state packed into bucket rows: the `day_buckets` table holds, per kind (visitor
  * days, event ids) and local day, a number of buckets fixed for that day (every row of the day
@@ -23,10 +25,6 @@ const PART_FILL_BYTES = 56_000;
 const MAX_PART_BYTES = 63_000;
 /** Decoded buckets kept in memory, least recently used first out, by JSON bytes. */
 const MAX_CACHED_BYTES = 24_000_000;
-
-const NOT_PRINTABLE_ASCII = /[^ -~]/;
-const encoder = new TextEncoder();
-const bytesOf = (text: string) => (NOT_PRINTABLE_ASCII.test(text) ? encoder.encode(text).length : text.length);
 
 /** FNV-1a over the key's UTF-16 code units: stable across versions (stored layouts depend on it). */
 function hashOf(key: string): number {

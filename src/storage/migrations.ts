@@ -285,6 +285,49 @@ const MIGRATIONS: readonly Migration[] = [
        SELECT entry.key AS id, buckets.day AS day
          FROM day_buckets AS buckets, json_each(buckets.body) AS entry WHERE buckets.kind = 'event';`);
   },
+  // Day aggregates per dimension packed per day (day-aggregates.ts): a day of thousands of pages
+  // wrote thousands of day_dimensions rows at its close. The table's rows move into parts and a
+  // view of the same name and columns unpacks them.
+  (sql) => {
+    sql.exec(`CREATE TABLE IF NOT EXISTS day_dimension_parts (
+       dimension TEXT NOT NULL,
+       day INTEGER NOT NULL,
+       part INTEGER NOT NULL,
+       body TEXT NOT NULL,
+       PRIMARY KEY (dimension, day, part)
+     ) WITHOUT ROWID`);
+    const columns = DAY_DIMENSION_COLUMNS.join(", ");
+    const groups = new Map<string, { dimension: string; day: number; entries: SqlStorageValue[][] }>();
+    for (const row of sql.exec(`SELECT dimension, day, ${columns} FROM day_dimensions`).raw()) {
+      const id = `${row[0]}\u001f${row[1]}`;
+      const group = groups.get(id) ?? { dimension: String(row[0]), day: Number(row[1]), entries: [] };
+      groups.set(id, group);
+      group.entries.push(row.slice(2));
+    }
+    for (const { dimension, day, entries } of groups.values()) {
+      packRows(entries).forEach((body, part) => {
+        sql.exec("INSERT INTO day_dimension_parts (dimension, day, part, body) VALUES (?, ?, ?, ?)", dimension, day, part, body);
+      });
+    }
+    sql.exec("DROP TABLE day_dimensions");
+    sql.exec(`CREATE VIEW day_dimensions AS
+       SELECT parts.dimension AS dimension, parts.day AS day, ${DAY_DIMENSION_COLUMNS.map((column, index) => `entry.value->>${index} AS ${column}`).join(", ")}
+         FROM day_dimension_parts AS parts, json_each(parts.body) AS entry`);
+  },
+];
+
+/** The columns of a day_dimensions entry after its dimension and day, in the order they are packed. */
+const DAY_DIMENSION_COLUMNS = [
+  "value",
+  "kind",
+  "class",
+  "currency",
+  "hits",
+  "visitors",
+  "class_visitors",
+  "revenue_minor",
+  "scroll_depth_sum",
+  "engaged_ms",
 ];
 
 /**

@@ -1,4 +1,5 @@
 import { PACKED_TABLES, type PackedTable } from "./counter-tables";
+import { bytesOf } from "./packed-rows";
 
 /**
  * Counter tables stored packed: each hour's counters are a few `<table>_parts` rows holding JSON
@@ -84,10 +85,6 @@ interface Hour {
 }
 
 const keyIdOf = (key: readonly SqlStorageValue[]) => key.join("\u001f");
-// JSON text is printable ASCII but for non-ASCII characters in strings (control characters are escaped).
-const NOT_PRINTABLE_ASCII = /[^ -~]/;
-const encoder = new TextEncoder();
-const bytesOf = (text: string) => (NOT_PRINTABLE_ASCII.test(text) ? encoder.encode(text).length : text.length);
 const keyLengthOf = (table: PackedTable) => PACKED_TABLES.find((entry) => entry.table === table)?.key.length ?? 0;
 
 /** One merged counter row to add: key without the hour, and sums. */

@@ -1,24 +1,32 @@
 /**
  * Rows kept as JSON arrays in a few table rows rather than one table row each: what a Durable
  * Object bills is rows written, and a day's roll-ups have thousands of entries. A packed body stays
- * under MAX_PACKED_CHARS (well under the 2 MB row limit and the 64 KB this project allows a row);
+ * under MAX_PACKED_BYTES bytes of UTF-8 (well under the 2 MB row limit and the 64 KB this project allows a row);
  * a longer list takes several parts. An entry is never split.
  */
-export const MAX_PACKED_CHARS = 60_000;
+export const MAX_PACKED_BYTES = 60_000;
 
-export function packRows(entries: readonly unknown[], maxChars = MAX_PACKED_CHARS): string[] {
+// JSON text is printable ASCII but for non-ASCII characters in strings (control characters are escaped).
+const NOT_PRINTABLE_ASCII = /[^ -~]/;
+const encoder = new TextEncoder();
+/** UTF-8 bytes of `text`: what a row stores, and what the 64 KB this project allows a row is counted in. */
+export const bytesOf = (text: string) => (NOT_PRINTABLE_ASCII.test(text) ? encoder.encode(text).length : text.length);
+
+/** Bodies of at most `maxBytes` UTF-8 bytes (one entry longer than that alone in its body). */
+export function packRows(entries: readonly unknown[], maxBytes = MAX_PACKED_BYTES): string[] {
   const bodies: string[] = [];
   let current: string[] = [];
   let size = 2;
   for (const entry of entries) {
     const text = JSON.stringify(entry);
-    if (current.length > 0 && size + text.length + 1 > maxChars) {
+    const bytes = bytesOf(text);
+    if (current.length > 0 && size + bytes + 1 > maxBytes) {
       bodies.push(`[${current.join(",")}]`);
       current = [];
       size = 2;
     }
     current.push(text);
-    size += text.length + 1;
+    size += bytes + 1;
   }
   if (current.length > 0) bodies.push(`[${current.join(",")}]`);
   return bodies;
