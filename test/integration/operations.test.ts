@@ -29,8 +29,8 @@ describe("operations", () => {
     const response = await get("/api/health", null);
     expect(response.status).toBe(200);
     expect(response.headers.get("cache-control")).toBe("no-store");
-    // The fixture config (test/fixtures/stepwise.config.json) has 20 sites.
-    expect(await readJson(response)).toEqual({ status: "ok", sites: 20 });
+    // The fixture config (test/fixtures/stepwise.config.json) has 22 sites.
+    expect(await readJson(response)).toEqual({ status: "ok", sites: 22 });
   });
 
   it("lists the configured sites to the admin token only", async () => {
@@ -39,7 +39,7 @@ describe("operations", () => {
     const { sites } = await readJson<{
       sites: { id: string; timezone: string; shards: number; properties: string[]; funnels: string[] }[];
     }>(response);
-    expect(sites).toHaveLength(20);
+    expect(sites).toHaveLength(22);
     expect(sites.find((site) => site.id === "kolkata.test")).toMatchObject({ timezone: "Asia/Kolkata", shards: 1, funnels: ["signup"] });
     expect(sites.find((site) => site.id === "dimensions-sharded.test")).toMatchObject({ shards: 4, properties: ["plan", "author"] });
 
