@@ -1,5 +1,6 @@
 import { type Context, Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { z } from "zod";
 import { readSettings } from "../config/settings";
 import { siteDirectory } from "../config/sites";
 import { todayIn } from "../domain/plausible/plausible-dates";
@@ -20,6 +21,13 @@ import { requireReportAccess } from "../http/bearer-token";
 import { toCsv, wantsCsv } from "../http/csv";
 import { parseJson, readCappedText } from "../http/read-body";
 import { storeCall } from "../http/store-call";
+import type {
+  plausibleAggregateAnswerSchema,
+  plausibleBreakdownAnswerSchema,
+  plausibleQueryAnswerSchema,
+  plausibleRealtimeAnswerSchema,
+  plausibleTimeseriesAnswerSchema,
+} from "../schemas/plausible-answer-schemas";
 import {
   type PlausibleQueryBody,
   type PlausibleV1Query,
@@ -100,14 +108,12 @@ async function query(open: OpenSite, body: PlausibleQueryBody): Promise<QueryAns
   return runQuery(parsed, open.site, open.store, open.context);
 }
 
-const csvCell = (value: MetricValue) => value;
-
 /** v2 results as CSV: one column per dimension and metric (money as `<metric>_value`, `_currency`...). */
 function v2Csv(c: PlausibleContext, body: PlausibleQueryBody, answer: QueryAnswer): Response {
   const dimensions = body.dimensions ?? [];
   const rows = answer.results.map((row) => ({
     ...Object.fromEntries(dimensions.map((name, index) => [name, row.dimensions[index] ?? ""])),
-    ...Object.fromEntries(body.metrics.map((name, index) => [name, csvCell(row.metrics[index] ?? null)])),
+    ...Object.fromEntries(body.metrics.map((name, index) => [name, row.metrics[index] ?? null])),
   }));
   const file = `${body.site_id}-query.csv`.replace(/[^A-Za-z0-9._-]/g, "_");
   return c.body(toCsv(rows.length > 0 ? rows : [Object.fromEntries([...dimensions, ...body.metrics].map((name) => [name, null]))]), 200, {
@@ -129,7 +135,7 @@ plausibleRoute.post("/api/v2/query", (c) =>
     const body = parsed.data as PlausibleQueryBody;
     const answer = await query(open, body);
     if (wantsCsv(c.req.query("format"), c.req.header("accept"))) return v2Csv(c, body, answer);
-    return c.json(answer);
+    return c.json(answer satisfies z.infer<typeof plausibleQueryAnswerSchema>);
   }),
 );
 
@@ -163,11 +169,11 @@ function v1Body(params: PlausibleV1Query, today: number, extra: Partial<Plausibl
 
 /** v1 answers carry a `warning` where v2 flags an estimate in `meta`. */
 const v1Warning = (answer: QueryAnswer) =>
-  Array.isArray(answer.meta.estimated)
-    ? {
-        warning: `Estimated (an upper bound): ${(answer.meta.estimated as string[]).join(", ")}; visitors were summed over several pages, goals or properties.`,
-      }
-    : {};
+  answer.meta.estimated === undefined
+    ? {}
+    : {
+        warning: `Estimated (an upper bound): ${answer.meta.estimated.join(", ")}; visitors were summed over several pages, goals or properties.`,
+      };
 
 const v1Value = (value: MetricValue | undefined) => (value === undefined ? null : value);
 
@@ -178,7 +184,7 @@ plausibleRoute.get("/api/v1/stats/realtime/visitors", (c) =>
     if (siteId === undefined || siteId === "") refuse("Missing site ID. Please provide the required site_id parameter with your request.");
     const open = await openSite(c, siteId ?? "");
     c.header("Cache-Control", "no-store");
-    return c.json(await open.store.readRealtime());
+    return c.json((await open.store.readRealtime()) satisfies z.infer<typeof plausibleRealtimeAnswerSchema>);
   }),
 );
 
@@ -194,7 +200,7 @@ plausibleRoute.get("/api/v1/stats/aggregate", (c) =>
     return c.json({
       results: Object.fromEntries(body.metrics.map((metric, index) => [metric, { value: v1Value(values[index]) }])),
       ...v1Warning(answer),
-    });
+    } satisfies z.infer<typeof plausibleAggregateAnswerSchema>);
   }),
 );
 
@@ -211,7 +217,7 @@ plausibleRoute.get("/api/v1/stats/timeseries", (c) =>
     const body = v1Body(params, open.context.today, { dimensions: [dimension], include: { time_labels: true } });
     const answer = await query(open, body);
     const byLabel = new Map(answer.results.map((row) => [row.dimensions[0] ?? "", row.metrics]));
-    const labels = (answer.meta.time_labels as string[] | undefined) ?? [];
+    const labels = answer.meta.time_labels ?? [];
     const results = labels.map((label) => {
       const values = byLabel.get(label);
       return {
@@ -222,7 +228,7 @@ plausibleRoute.get("/api/v1/stats/timeseries", (c) =>
     if (wantsCsv(params.format, c.req.header("accept"))) {
       return c.body(toCsv(results), 200, { "Content-Type": "text/csv; charset=utf-8" });
     }
-    return c.json({ results, ...v1Warning(answer) });
+    return c.json({ results, ...v1Warning(answer) } satisfies z.infer<typeof plausibleTimeseriesAnswerSchema>);
   }),
 );
 
@@ -249,6 +255,6 @@ plausibleRoute.get("/api/v1/stats/breakdown", (c) =>
     if (wantsCsv(params.format, c.req.header("accept"))) {
       return c.body(toCsv(results), 200, { "Content-Type": "text/csv; charset=utf-8" });
     }
-    return c.json({ results, ...v1Warning(answer) });
+    return c.json({ results, ...v1Warning(answer) } satisfies z.infer<typeof plausibleBreakdownAnswerSchema>);
   }),
 );

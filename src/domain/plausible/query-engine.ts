@@ -1,4 +1,4 @@
-import type { PlausibleMetric, PlausibleQueryBody } from "../../schemas/plausible-query-schema";
+import type { FilterTree, PlausibleMetric, PlausibleQueryBody } from "../../schemas/plausible-query-schema";
 import { minorUnitDigits } from "../ingest/money";
 import { type Dimension, isAddedDimension, scopeOf } from "../reports/dimensions";
 import type { ConfiguredGoal, ReportRange, ReportRows } from "../reports/report";
@@ -702,10 +702,26 @@ export interface Money {
 }
 export type MetricValue = number | Money | null;
 
+export interface QueryMeta {
+  time_labels?: string[];
+  total_rows?: number;
+  metric_warnings?: Record<string, { code: string; warning: string }>;
+  estimated?: string[];
+}
+
 export interface QueryAnswer {
   results: { dimensions: string[]; metrics: MetricValue[] }[];
-  meta: Record<string, unknown>;
-  query: Record<string, unknown>;
+  meta: QueryMeta;
+  query: {
+    site_id: string;
+    metrics: string[];
+    date_range: [string, string];
+    filters: FilterTree[];
+    dimensions: string[];
+    order_by: [string, "asc" | "desc"][];
+    include: Record<string, unknown>;
+    pagination: { offset: number; limit: number };
+  };
 }
 
 const round = (value: number, digits: number) => Math.round(value * 10 ** digits) / 10 ** digits;
@@ -840,7 +856,7 @@ export async function runQuery(query: ParsedQuery, site: EngineSite, source: Rep
           return null;
       }
     });
-    rows.push({ dimensions: timeIndex < 0 ? values : values, metrics, tally });
+    rows.push({ dimensions: values, metrics, tally });
   }
 
   if (revenueRequested && !revenueSeen) {
@@ -896,7 +912,7 @@ export async function runQuery(query: ParsedQuery, site: EngineSite, source: Rep
     return left < right ? -1 : left > right ? 1 : 0;
   });
 
-  const meta: Record<string, unknown> = {};
+  const meta: QueryMeta = {};
   if (query.include.time_labels) {
     const time = query.dimensions[timeIndex];
     const bucket = time?.kind === "time" ? (time.bucket === "auto" ? autoBucket(range) : time.bucket) : "day";
