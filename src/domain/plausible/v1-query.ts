@@ -74,7 +74,7 @@ function splitUnescaped(text: string, separator: string): string[] {
 export function parseV1Filters(text: string | undefined): FilterTree[] {
   if (text === undefined || text.trim() === "") return [];
   return text.split(";").map((expression): FilterTree => {
-    const match = /^\s*([a-z_]+:[^=!~]+?)\s*(==|!=|~)\s*(.*)$/s.exec(expression);
+    const match = /^\s*([a-z_]+:[^=!~]+?)\s*(==|!=|~)(.*)$/s.exec(expression);
     if (match === null) return refuse(`Invalid filter expression '${expression}'. Write it as property==value or property!=value.`);
     const [, property = "", operator, rawValue = ""] = match;
     const values = splitUnescaped(rawValue, "|");
