@@ -332,6 +332,17 @@ describe("POST /api/v2/query: metrics, filters and dimensions on the designed st
     ]);
   }, 30_000);
 
+  it("pageviews of a pageview goal, by goal", async () => {
+    const answer = await query({
+      metrics: ["visitors", "pageviews"],
+      date_range: DAY_RANGE,
+      dimensions: ["event:goal"],
+      filters: [["contains", "event:goal", ["Visit"]]],
+    });
+    // Visit /pricing: A and C each viewed /pricing once.
+    expect(rows(answer)).toEqual([["Visit /pricing", 2, 2]]);
+  }, 30_000);
+
   it("a goal by source: conversion rate over all visitors, group conversion rate within the source", async () => {
     const answer = await query({
       metrics: ["visitors", "conversion_rate", "group_conversion_rate"],
@@ -495,6 +506,8 @@ describe("POST /api/v2/query: refusals, in Plausible's error shape", () => {
     );
     await refused({ metrics: ["visitors"], date_range: "7d", order_by: [["pageviews", "desc"]] }, /not a queried metric/);
     await refused({ metrics: ["visitors", "bogus"], date_range: "7d" }, /Unknown metric 'bogus'/);
+    await refused({ metrics: ["pageviews"], date_range: "7d", dimensions: ["event:class"] }, /not kept per class/);
+    await refused({ metrics: ["visitors"], date_range: "7d", filters: [["is", "visit:utm_campaign", ["spring"]]] }, /breakdown only/);
     await refused({ metrics: ["visitors"], date_range: "7d", filters: [["is", "visit:country", ["Germany"]]] }, /2-letter country code/);
   }, 60_000);
 

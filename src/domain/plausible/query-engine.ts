@@ -428,6 +428,11 @@ class Executor {
       sign: combo.reduce((sign, { term }) => sign * term.sign, 1),
     }));
     const mode: Mode = { classes, goal: goalFilter !== null };
+    if ((classes !== null || grouped.has("event:class")) && plan.metrics.has("pageviews")) {
+      refuse(
+        "Metric `pageviews` is not kept per class: ask for `events` (the class's conversions), or filter by `event:goal` for a pageview goal.",
+      );
+    }
     const groups = new Map<string, { values: string[]; tally: Tally }>();
     const add = (values: string[], tally: Tally, sign: number) => {
       const key = JSON.stringify(values);
@@ -445,7 +450,15 @@ class Executor {
     if (bucket === null && groupDimensions.length === 1 && only?.kind === "cell" && !needsEvents && (!session || hasVisits(only, mode))) {
       return this.evaluateByBreakdown(plan, only, cells, mode, estimated);
     }
-    if (bucket === null && groupDimensions.length === 1 && only?.kind === "goal" && classes === null && !session) {
+    // Goal rows keep conversions and converting visitors; pageviews of a goal come from its own cell.
+    if (
+      bucket === null &&
+      groupDimensions.length === 1 &&
+      only?.kind === "goal" &&
+      classes === null &&
+      !session &&
+      !metrics.has("pageviews")
+    ) {
       return this.evaluateByGoalRows(plan, cells, goalFilter, estimated);
     }
 
@@ -633,7 +646,6 @@ class Executor {
             tally.visitors += row.goalVisitors;
             tally.events += row.hits;
             tally.conversions += row.hits;
-            if (row.class === "pageview") tally.pageviews += row.hits;
           }
           for (const row of rows.goalRevenue) {
             if (row.key.split("\u001f")[1] !== name) continue;
