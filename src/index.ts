@@ -6,6 +6,7 @@ import { adminRoute } from "./routes/admin-route";
 import { demoRoute } from "./routes/demo-route";
 import { DROP_HEADER, ingestRoute } from "./routes/ingest-route";
 import { openapiRoute } from "./routes/openapi-route";
+import { plausibleRoute } from "./routes/plausible-route";
 import { statsRoute } from "./routes/stats-route";
 import { trackerRoute } from "./routes/tracker-route";
 import { umamiRoute } from "./routes/umami-route";
@@ -36,12 +37,14 @@ app.get("/", (c) =>
     tracker: "GET /t.js",
     health: "GET /api/health",
     openapi: "GET /api/openapi.json",
+    plausible: "POST /api/v2/query, GET /api/v1/stats/*",
   }),
 );
 app.route("/", ingestRoute);
 app.route("/", umamiRoute);
 app.route("/", adminRoute);
 app.route("/", statsRoute);
+app.route("/", plausibleRoute);
 app.route("/", trackerRoute);
 app.route("/", openapiRoute);
 app.route("/", demoRoute);

@@ -1,3 +1,4 @@
+import type { QueryAnswer } from "../domain/plausible/query-engine";
 import type {
   ChannelsAnswer,
   EraseAnswer,
@@ -208,6 +209,22 @@ export const LIFT_EXAMPLE: LiftAnswer = {
 };
 
 export const REALTIME_EXAMPLE: RealtimeAnswer = { site: "shop.example", visitors: 11, window_s: 300 };
+
+/** POST /api/v2/query, the aggregate of test/integration/plausible-api.test.ts. */
+export const PLAUSIBLE_QUERY_EXAMPLE: QueryAnswer = {
+  results: [{ dimensions: [], metrics: [5, 13] }],
+  meta: {},
+  query: {
+    site_id: "plausible.test",
+    metrics: ["visitors", "events"],
+    date_range: ["2031-06-04T00:00:00+03:00", "2031-06-10T23:59:59+03:00"],
+    filters: [],
+    dimensions: [],
+    order_by: [["visitors", "desc"]],
+    include: {},
+    pagination: { offset: 0, limit: 10000 },
+  },
+};
 
 export const HEALTH_EXAMPLE: HealthAnswer = { status: "ok", sites: 2 };
 

@@ -11,6 +11,7 @@ import {
   HEALTH_EXAMPLE,
   INGEST_EXAMPLES,
   LIFT_EXAMPLE,
+  PLAUSIBLE_QUERY_EXAMPLE,
   REALTIME_EXAMPLE,
   REPORT_EXAMPLE,
   SITES_EXAMPLE,
@@ -34,6 +35,15 @@ import {
 } from "./answer-schemas";
 import { ERROR_CODES, type ErrorCode, errorEnvelopeSchema } from "./error-schema";
 import { eventSchema, FIELD_ALIASES } from "./event-schema";
+import {
+  plausibleAggregateAnswerSchema,
+  plausibleBreakdownAnswerSchema,
+  plausibleErrorSchema,
+  plausibleQueryAnswerSchema,
+  plausibleRealtimeAnswerSchema,
+  plausibleTimeseriesAnswerSchema,
+} from "./plausible-answer-schemas";
+import { plausibleQuerySchema, plausibleV1QuerySchema } from "./plausible-query-schema";
 import { statsQuerySchema } from "./stats-query-schema";
 
 /**
@@ -76,8 +86,14 @@ export interface OperationSpec {
   /** The stats endpoint whose query the operation takes. */
   query?: "report" | "funnels" | "channels" | "variants" | "lift";
   eventBody?: true;
+  /** A JSON request body, described by the zod schema that validates it. */
+  jsonBody?: z.ZodType;
+  /** Query parameters from the zod object schema that validates them (Plausible's v1 endpoints). */
+  queryParameters?: z.ZodObject;
   answers: Answer[];
   errors: ErrorCode[];
+  /** Plausible's API: the statuses whose errors keep Plausible's shape `{"error": "..."}` instead of the envelope. */
+  plausibleErrors?: number[];
 }
 
 const noStore = { "Cache-Control": { description: "`no-store`", schema: { type: "string" } } };
@@ -92,6 +108,9 @@ const STATS_ERRORS: ErrorCode[] = [
 ];
 const ADMIN_ERRORS: ErrorCode[] = ["unauthorized", "reporting_disabled", "internal_error"];
 const example = (summary: string, value: unknown) => ({ example: { summary, value } });
+const PLAUSIBLE_ERRORS = [400, 401, 403, 404, 413, 500, 503];
+const PLAUSIBLE_V1 =
+  "Plausible's Stats API v1, on the same engine as `POST /api/v2/query` (docs/plausible-api.md). The admin token or the site's read token.";
 
 export const OPERATIONS: readonly OperationSpec[] = [
   {
@@ -248,6 +267,79 @@ export const OPERATIONS: readonly OperationSpec[] = [
     query: "report",
     answers: [{ status: 200, description: "Every goal checked, and the alerts among them.", schema: alertsAnswerSchema }],
     errors: STATS_ERRORS,
+  },
+  {
+    method: "post",
+    path: "/api/v2/query",
+    operationId: "plausibleQuery",
+    summary: "Plausible's Stats API v2",
+    description:
+      "Plausible's query (`site_id`, `metrics`, `date_range`, `dimensions`, `filters`, `order_by`, `include`, `pagination`) answered as Plausible does, `{results, meta, query}`, or as CSV (`Accept: text/csv` or `?format=csv`). Figures are exact, or upper bounds flagged in `meta.estimated` and `meta.metric_warnings`; what stepwise does not keep is a 400 `{error}` saying why. docs/plausible-api.md.",
+    tag: "plausible",
+    access: "report",
+    jsonBody: plausibleQuerySchema,
+    answers: [
+      {
+        status: 200,
+        description: "The results, meta and the query as run.",
+        schema: plausibleQueryAnswerSchema,
+        examples: example("visitors and events over 7 days", PLAUSIBLE_QUERY_EXAMPLE),
+      },
+    ],
+    errors: [],
+    plausibleErrors: PLAUSIBLE_ERRORS,
+  },
+  {
+    method: "get",
+    path: "/api/v1/stats/realtime/visitors",
+    operationId: "plausibleRealtimeVisitors",
+    summary: "Plausible v1: visitors in the last five minutes",
+    description: PLAUSIBLE_V1,
+    tag: "plausible",
+    access: "report",
+    queryParameters: plausibleV1QuerySchema.pick({ site_id: true }),
+    answers: [{ status: 200, description: "A bare number.", schema: plausibleRealtimeAnswerSchema, headers: noStore }],
+    errors: [],
+    plausibleErrors: PLAUSIBLE_ERRORS,
+  },
+  {
+    method: "get",
+    path: "/api/v1/stats/aggregate",
+    operationId: "plausibleAggregate",
+    summary: "Plausible v1: metrics over a period",
+    description: PLAUSIBLE_V1,
+    tag: "plausible",
+    access: "report",
+    queryParameters: plausibleV1QuerySchema.omit({ property: true, interval: true, limit: true, page: true, format: true }),
+    answers: [{ status: 200, description: "`{results: {<metric>: {value}}}`.", schema: plausibleAggregateAnswerSchema }],
+    errors: [],
+    plausibleErrors: PLAUSIBLE_ERRORS,
+  },
+  {
+    method: "get",
+    path: "/api/v1/stats/timeseries",
+    operationId: "plausibleTimeseries",
+    summary: "Plausible v1: metrics per day, month or hour",
+    description: `${PLAUSIBLE_V1} CSV with \`format=csv\`.`,
+    tag: "plausible",
+    access: "report",
+    queryParameters: plausibleV1QuerySchema.omit({ property: true, limit: true, page: true }),
+    answers: [{ status: 200, description: "`{results: [{date, <metric>...}]}`.", schema: plausibleTimeseriesAnswerSchema }],
+    errors: [],
+    plausibleErrors: PLAUSIBLE_ERRORS,
+  },
+  {
+    method: "get",
+    path: "/api/v1/stats/breakdown",
+    operationId: "plausibleBreakdown",
+    summary: "Plausible v1: metrics per value of a property",
+    description: `${PLAUSIBLE_V1} CSV with \`format=csv\`.`,
+    tag: "plausible",
+    access: "report",
+    queryParameters: plausibleV1QuerySchema.omit({ interval: true }),
+    answers: [{ status: 200, description: "`{results: [{<property>, <metric>...}]}`.", schema: plausibleBreakdownAnswerSchema }],
+    errors: [],
+    plausibleErrors: PLAUSIBLE_ERRORS,
   },
   {
     method: "post",
@@ -511,8 +603,18 @@ function operationObject(spec: OperationSpec): Json {
       content: { "application/json": { schema: narrowedError(codes), ...(Object.keys(examples).length > 0 ? { examples } : {}) } },
     };
   }
+  for (const status of spec.plausibleErrors ?? []) {
+    responses[String(status)] = {
+      description: PLAUSIBLE_ERROR_MEANINGS[status] ?? "an error",
+      ...(ERROR_HEADERS[status] ? { headers: ERROR_HEADERS[status] } : {}),
+      content: { "application/json": { schema: schemaOf(plausibleErrorSchema) } },
+    };
+  }
   const names = [...(spec.path.includes("{site}") ? ["site"] : []), ...(spec.query ? queryParameters(spec.query).keys() : [])];
-  const parameters = names.map((name) => ({ $ref: `#/components/parameters/${name}` }));
+  const parameters: Json[] = [
+    ...names.map((name) => ({ $ref: `#/components/parameters/${name}` })),
+    ...(spec.queryParameters ? inlineParameters(spec.queryParameters) : []),
+  ];
   const security = { public: [], sender: [{}, { bearerToken: [] }], report: [{ bearerToken: [] }], admin: [{ bearerToken: [] }] }[
     spec.access
   ];
@@ -536,8 +638,30 @@ function operationObject(spec: OperationSpec): Json {
           },
         }
       : {}),
+    ...(spec.jsonBody ? { requestBody: { required: true, content: { "application/json": { schema: schemaOf(spec.jsonBody) } } } } : {}),
     responses,
   };
+}
+
+/** What a Plausible-shaped error means at each status. */
+const PLAUSIBLE_ERROR_MEANINGS: Record<number, string> = {
+  400: "the query is invalid, or asks for what stepwise does not keep: `error` says why",
+  401: "missing or wrong bearer token",
+  403: "the deployment has no token at all, so reports are refused",
+  404: "no such site, or one this token may not read",
+  413: "the body is over 64 KiB",
+  500: "a bug: logged, answered without details",
+  503: "the site's store failed or was reset; Retry-After: 1",
+};
+
+/** Query parameters from a zod object schema, inline (Plausible's v1 endpoints). */
+function inlineParameters(schema: z.ZodObject): Json[] {
+  const json = z.toJSONSchema(schema, { ...JSON_SCHEMA, io: "input" });
+  const required = new Set(json.required ?? []);
+  return Object.entries(json.properties ?? {}).map(([name, property]) => {
+    const { description, ...valueSchema } = property as Json;
+    return { name, in: "query", required: required.has(name), ...(description ? { description } : {}), schema: valueSchema };
+  });
 }
 
 /** The OpenAPI 3.1 document of every endpoint. Pure; the route builds it once per isolate. */
@@ -573,6 +697,11 @@ export function buildOpenApiDocument(version: string): OpenApiDocument {
       { name: "reports", description: "Reports of a site; every one takes the same query and echoes `site`, `range` and `filters`" },
       { name: "operations", description: "Uptime, sites, erasure and this document" },
       { name: "tracker", description: "The browser tracker" },
+      {
+        name: "plausible",
+        description:
+          "Plausible's Stats API v2 and v1 for clients built for Plausible; errors in Plausible's shape `{error}` (docs/plausible-api.md)",
+      },
     ],
     paths,
     // What stepwise itself sends: the daily alarm's post to a site's alertWebhook (storage/alert-webhook.ts).
@@ -611,6 +740,7 @@ export function buildOpenApiDocument(version: string): OpenApiDocument {
 export function answerSchemaOf(spec: OperationSpec, status: number): z.ZodType | undefined {
   const answer = spec.answers.find((candidate) => candidate.status === status);
   if (answer) return typeof answer.schema === "string" ? undefined : answer.schema;
+  if (spec.plausibleErrors?.includes(status)) return plausibleErrorSchema;
   const codes = errorAnswers(spec.errors).get(status);
   return codes ? errorEnvelopeSchema(codes) : undefined;
 }

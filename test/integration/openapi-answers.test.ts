@@ -374,6 +374,28 @@ describe("real answers of a designed stream match the document", () => {
     expect(erased).toEqual({ site: "blog.example", erased: true, shards: 1 });
   });
 
+  it("Plausible's Stats API v2 and v1, answers and a refusal in Plausible's error shape", async () => {
+    const v2 = (body: unknown) =>
+      call("/api/v2/query", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    const answer = (await expectDocumented(
+      "post",
+      "/api/v2/query",
+      await v2({ site_id: "shop.example", metrics: ["visitors", "total_revenue"], date_range: [DAY, DAY], dimensions: ["event:goal"] }),
+    )) as { results: unknown[] };
+    expect(answer.results.length).toBeGreaterThan(0);
+    const refused = (await expectDocumented(
+      "post",
+      "/api/v2/query",
+      await v2({ site_id: "shop.example", metrics: ["visitors"], date_range: "7d", dimensions: ["visit:city"] }),
+    )) as { error: string };
+    expect(refused.error).toMatch(/GeoName/);
+    const v1 = (path: string, query: string) => call(`/api/v1/stats/${path}?site_id=shop.example&${query}`);
+    expect(typeof (await expectDocumented("get", "/api/v1/stats/realtime/visitors", await v1("realtime/visitors", "")))).toBe("number");
+    await expectDocumented("get", "/api/v1/stats/aggregate", await v1("aggregate", `period=day&date=${DAY}&metrics=visitors,bounce_rate`));
+    await expectDocumented("get", "/api/v1/stats/timeseries", await v1("timeseries", `period=7d&date=${DAY}`));
+    await expectDocumented("get", "/api/v1/stats/breakdown", await v1("breakdown", `period=day&date=${DAY}&property=event:page`));
+  });
+
   it("answers outside any operation (an unknown path, a wrong method) in the Error envelope", async () => {
     const error = document.components.schemas.Error ?? {};
     const unknown = await call("/api/nothing-here", { token: null });
@@ -407,6 +429,7 @@ describe("real answers of a designed stream match the document", () => {
       "POST /api/event 413",
       "POST /api/event 415",
       "POST /api/event 429",
+      "POST /api/v2/query 400",
     ]);
   });
 });
