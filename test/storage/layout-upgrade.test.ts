@@ -1,6 +1,7 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { DayBuckets } from "../../src/storage/day-buckets";
 import { migrate } from "../../src/storage/migrations";
 import { getStats, readJson } from "../support/collector";
 
@@ -52,5 +53,74 @@ describe("an object written in an older layout", () => {
       await getStats(SITE, `from=${DAY}&to=${DAY}`),
     );
     expect(report.conversions.macro).toMatchObject({ count: 4, revenue: { BHD: 12.345, EUR: 20.49, JPY: 1_500 } });
+  });
+
+  it("keeps visitor-days, event ids and day aggregates when they move into packed rows (schema version 12 to the latest)", async () => {
+    await runInDurableObject(env.SITE_STORE.getByName("packing-upgrade.test"), async (instance, state) => {
+      await instance.checkpoint();
+      const sql = state.storage.sql;
+      for (const { name, type } of sql
+        .exec<{ name: string; type: string }>(
+          "SELECT name, type FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE '_cf_%'",
+        )
+        .toArray()) {
+        sql.exec(`DROP ${type === "view" ? "VIEW" : "TABLE"} "${name}"`);
+      }
+      // Version 12: counters packed; visitor-days, event ids and day aggregates still a row each.
+      migrate(sql, 12);
+      const day = 22_000;
+      const visitorState = { pages: ["/a", "/b"], goals: [], source: "(none)", channel: "direct", lastSeen: 1 };
+      sql.exec("INSERT INTO visitors (vid, day, state) VALUES ('0123456789abcdef', ?, ?)", day, JSON.stringify(visitorState));
+      sql.exec("INSERT INTO visitors (vid, day, state) VALUES ('fedcba9876543210', ?, ?)", day - 1, JSON.stringify(visitorState));
+      sql.exec("INSERT INTO seen_events (id, day) VALUES ('evt-7', ?)", day);
+      sql.exec(
+        `INSERT INTO day_dimensions VALUES ('page', ?, '/a', 'pageview', 'pageview', '', 3, 2, 0, 0, 0, 0),
+                                          ('page', ?, '/b', 'event', 'macro', 'EUR', 1, 1, 1, 1250, 0, 0)`,
+        day,
+        day,
+      );
+      migrate(sql);
+      expect(sql.exec("SELECT vid, day FROM visitors ORDER BY vid").toArray()).toEqual([
+        { vid: "0123456789abcdef", day },
+        { vid: "fedcba9876543210", day: day - 1 },
+      ]);
+      const buckets = new DayBuckets(sql);
+      expect(buckets.get("visitor", day, "0123456789abcdef")).toEqual(visitorState);
+      expect(buckets.get("visitor", day, "fedcba9876543210")).toBeUndefined();
+      expect(buckets.get("event", day, "evt-7")).toBe(1);
+      expect(sql.exec("SELECT * FROM day_dimensions ORDER BY value").toArray()).toEqual([
+        {
+          dimension: "page",
+          day,
+          value: "/a",
+          kind: "pageview",
+          class: "pageview",
+          currency: "",
+          hits: 3,
+          visitors: 2,
+          class_visitors: 0,
+          revenue_minor: 0,
+          scroll_depth_sum: 0,
+          engaged_ms: 0,
+        },
+        {
+          dimension: "page",
+          day,
+          value: "/b",
+          kind: "event",
+          class: "macro",
+          currency: "EUR",
+          hits: 1,
+          visitors: 1,
+          class_visitors: 1,
+          revenue_minor: 1250,
+          scroll_depth_sum: 0,
+          engaged_ms: 0,
+        },
+      ]);
+      expect(
+        sql.exec("SELECT name FROM sqlite_master WHERE name IN ('visitors', 'seen_events', 'day_dimensions') AND type = 'table'").toArray(),
+      ).toEqual([]);
+    });
   });
 });
