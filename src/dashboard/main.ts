@@ -2,7 +2,8 @@ import type { Sites } from "./answers";
 import { ADMIN_KEY, ApiFailure, getJson, session, takeTokenFromFragment } from "./api";
 import { fill, h } from "./dom";
 import { describeFailure } from "./panel";
-import { SiteDashboard } from "./site-dashboard";
+import { SiteDashboard, timeZoneKey } from "./site-dashboard";
+import { parseView } from "./view-state";
 
 /**
  * The dashboard's entry: /dashboard/ signs in and lists the sites (admin token), /dashboard/:site
@@ -123,28 +124,41 @@ async function showSites(): Promise<void> {
   }
 }
 
+/** Back to the sign-in when a site's first answer refuses the tab's token (or, without one, asks for one). */
+function refused(site: string, token: string | null, error: unknown): void {
+  if (!(error instanceof ApiFailure) || ![401, 403, 404].includes(error.status)) failurePage(error);
+  else if (error.status === 403) signIn(site, error.message);
+  else if (token === null) error.status === 404 ? failurePage(error) : signIn(site);
+  else
+    signIn(
+      site,
+      error.status === 401
+        ? `That token was not accepted: it is neither the admin token nor a read token of ${site}.`
+        : `That token cannot read ${site}, or there is no such site.`,
+    );
+  if (token !== null && error instanceof ApiFailure && [401, 403, 404].includes(error.status)) session.signOut();
+}
+
 async function openSite(site: string): Promise<void> {
   fill(root, h("p", { class: "boot" }, `Loading ${site}…`));
   const token = session.token();
   // The page says whether the site is public (dashboard-route.ts); otherwise, without a token, there is nothing to ask yet.
   const isPublic = document.querySelector('meta[name="stepwise-access"]')?.getAttribute("content") === "public";
   if (token === null && !isPublic) return signIn(site);
-  let timezone: string;
-  try {
-    timezone = (await getJson<{ range: { timezone: string } }>(`/api/stats/${site}`, PROBE)).range.timezone;
-  } catch (error) {
-    if (!(error instanceof ApiFailure) || ![401, 403, 404].includes(error.status)) return failurePage(error);
-    if (token !== null) session.signOut();
-    if (error.status === 403) return signIn(site, error.message);
-    if (token === null) return error.status === 404 ? failurePage(error) : signIn(site);
-    return signIn(
-      site,
-      error.status === 401
-        ? `That token was not accepted: it is neither the admin token nor a read token of ${site}.`
-        : `That token cannot read ${site}, or there is no such site.`,
-    );
+  // The site's time zone decides what "today" is. Known from an earlier answer in this tab, or not
+  // needed by a custom range, it is not asked for first (each answer says it, and corrects it).
+  let timezone = sessionStorage.getItem(timeZoneKey(site));
+  if (timezone === null && parseView(location.search).preset !== "custom") {
+    try {
+      timezone = (await getJson<{ range: { timezone: string } }>(`/api/stats/${site}`, PROBE)).range.timezone;
+    } catch (error) {
+      return refused(site, token, error);
+    }
   }
-  new SiteDashboard(root, site, timezone, token === null ? "public" : "token", signOut).start();
+  new SiteDashboard(root, site, timezone ?? "UTC", token === null ? "public" : "token", {
+    signOut,
+    refused: (error) => refused(site, token, error),
+  }).start();
 }
 
 function signOut(): void {

@@ -1,5 +1,5 @@
 import type { Alerts, BreakdownRow, Funnels, Goal, Lift, Report, Sites, Variants } from "./answers";
-import { ADMIN_KEY, downloadCsv, getJson, type Query, saveCsv, session } from "./api";
+import { ADMIN_KEY, ApiFailure, downloadCsv, getJson, type Query, saveCsv, session } from "./api";
 import { timeChart } from "./chart";
 import { append, fill, h } from "./dom";
 import {
@@ -27,6 +27,9 @@ import {
   viewRange,
   withFilter,
 } from "./view-state";
+
+/** Where the tab keeps a site's time zone once an answer said it. */
+export const timeZoneKey = (site: string): string => `stepwise.timezone.${site}`;
 
 /** Breakdowns of the API's added dimensions the dashboard shows, read in one extra report. */
 const ADDED_PANELS = ["entry_page", "exit_page", "region", "browser", "os"] as const;
@@ -64,9 +67,9 @@ export class SiteDashboard {
   constructor(
     private readonly root: HTMLElement,
     private readonly site: string,
-    private readonly timezone: string,
+    private timezone: string,
     private readonly access: "token" | "public",
-    private readonly signOut: () => void,
+    private readonly host: { signOut: () => void; refused: (error: unknown) => void },
   ) {}
 
   start(): void {
@@ -74,10 +77,10 @@ export class SiteDashboard {
     this.build();
     window.addEventListener("popstate", () => {
       this.view = parseView(location.search);
-      this.load();
+      void this.load();
     });
-    this.load();
-    void this.refreshRealtime();
+    // Visitors right now once the first figures are in (the same object computes both).
+    void this.load().then(() => this.refreshRealtime());
     setInterval(() => void this.refreshRealtime(), 60_000);
     if (sessionStorage.getItem(ADMIN_KEY) === "1") this.root.querySelector("#all-sites")?.removeAttribute("hidden");
   }
@@ -152,7 +155,7 @@ export class SiteDashboard {
         h("a", { href: "/dashboard/", id: "all-sites", hidden: true }, "All sites"),
         h("button", { type: "button", id: "share", onclick: () => void this.showShare() }, "Share link"),
         this.access === "token"
-          ? h("button", { type: "button", onclick: this.signOut }, "Sign out")
+          ? h("button", { type: "button", onclick: this.host.signOut }, "Sign out")
           : h("span", { class: "muted" }, "Public dashboard"),
       ),
     );
@@ -206,7 +209,7 @@ export class SiteDashboard {
     this.view = view;
     history.pushState(null, "", `${location.pathname}${serializeView(view)}`);
     this.share.hidden = true;
-    this.load();
+    void this.load();
   }
 
   private filter = (key: FilterKey, value: string): void => {
@@ -299,7 +302,8 @@ export class SiteDashboard {
 
   // ----- loading -----
 
-  private load(): void {
+  /** Asks for every panel of the view; resolves once the headline's figures are in (or failed). */
+  private load(): Promise<unknown> {
     this.controller.abort();
     this.controller = new AbortController();
     const signal = this.controller.signal;
@@ -341,6 +345,17 @@ export class SiteDashboard {
     };
 
     settle(Promise.all([report, previous.catch(() => null)]), ["headline"], ([current, before]) => this.drawHeadline(current, before));
+    // A site's reports are computed one after the other by its Durable Object: the rest is asked
+    // for once the headline and the chart have their figures, so they come first.
+    const first = Promise.allSettled([report, previous]);
+    const later = <T>(ask: () => Promise<T>): Promise<T> => first.then(ask);
+    report.then(
+      (answer) => this.learnTimeZone(answer.range.timezone),
+      (error: unknown) => {
+        // The first answer that refuses the token sends the tab back to the sign-in.
+        if (!signal.aborted && error instanceof ApiFailure && [401, 403, 404].includes(error.status)) this.host.refused(error);
+      },
+    );
     settle(
       report,
       ["chart", "goals", "channels", "sources", "campaigns", "pages", "countries", "devices", "engagement", "dropped"],
@@ -354,20 +369,39 @@ export class SiteDashboard {
     });
     if (shown.length > 0) {
       // The added breakdowns the filters allow, in one report of their own.
-      const added = getJson<Report>(stats, { ...query, interval: "day", breakdowns: shown.join(","), limit: 10 }, signal);
+      const added = later(() => getJson<Report>(stats, { ...query, interval: "day", breakdowns: shown.join(","), limit: 10 }, signal));
       for (const dimension of shown)
         settle(added, [dimension], (answer) => this.drawAdded(dimension, answer.breakdowns[dimension] ?? [], report));
     }
     const segment = <T>(endpoint: "funnels" | "variants" | "lift", draw: (answer: T) => void) => {
       const refusal = segmentRefusal(endpoint, filterKeys);
-      if (refusal === null) settle(getJson<T>(`${stats}/${endpoint}`, query, signal), [endpoint], draw);
+      if (refusal === null)
+        settle(
+          later(() => getJson<T>(`${stats}/${endpoint}`, query, signal)),
+          [endpoint],
+          draw,
+        );
       else this.panels.get(endpoint)?.empty(refusalText(refusal));
     };
     segment<Funnels>("funnels", (answer) => this.drawFunnels(answer));
     segment<Variants>("variants", (answer) => this.drawVariants(answer));
     segment<Lift>("lift", (answer) => this.drawLift(answer));
     // Alerts are about the whole site on one day: the range's last day, without filters.
-    settle(getJson<Alerts>(`${stats}/alerts`, { to: this.range.to }, signal), ["alerts"], (answer) => this.drawAlerts(answer));
+    settle(
+      later(() => getJson<Alerts>(`${stats}/alerts`, { to: this.range.to }, signal)),
+      ["alerts"],
+      (answer) => this.drawAlerts(answer),
+    );
+    return first;
+  }
+
+  /** Keeps the site's time zone for this tab; a view whose days depended on a wrong guess is asked for again. */
+  private learnTimeZone(timezone: string): void {
+    sessionStorage.setItem(timeZoneKey(this.site), timezone);
+    if (timezone === this.timezone) return;
+    this.timezone = timezone;
+    if (this.view.preset === "custom") this.rangeText.textContent = `${this.range.from} – ${this.range.to} · ${timezone}`;
+    else void this.load();
   }
 
   // ----- drawing -----
