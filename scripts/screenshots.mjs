@@ -1,6 +1,6 @@
 // `npm run screenshots`: the README's pictures of the dashboard, desktop and phone, light and dark,
 // into docs/screenshots/. A fixed dataset and clock, so the pictures change only when the dashboard
-// does: the bench shop's seeded traffic (bench/simulated-traffic.ts) for the 30 days up to
+// does: the bench shop's seeded traffic (bench/simulated-traffic.ts) for the 60 days up to
 // 2026-05-31, recorded into the bench worker in workerd, shown by Chromium with its clock set to
 // that afternoon. Not part of `npm test`, which never writes tracked files.
 
@@ -30,8 +30,8 @@ const { BENCH_SHOP } = await (async () => {
 const worker = await startBenchWorker({ siteConfig: { sites: [{ id: SITE, timezone: "UTC", ...BENCH_SHOP }] } });
 const browser = await launchChromium();
 try {
-  // A working week's rhythm: quieter weekends.
-  for (let day = TODAY - 29; day <= TODAY; day++) {
+  // A working week's rhythm: quieter weekends. Sixty days, so the last thirty have a previous period.
+  for (let day = TODAY - 59; day <= TODAY; day++) {
     const weekday = new Date(day * DAY_MS).getUTCDay();
     await worker.simulate(SITE, day, weekday === 0 || weekday === 6 ? 1_400 : 2_200 + ((day * 37) % 400));
   }

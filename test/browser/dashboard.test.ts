@@ -179,6 +179,20 @@ describe.skipIf(NO_BROWSER)("dashboard in Chromium against wrangler dev", () => 
       expect(await figure(page, "visitors")).toBe(String(EXPECTED.all.visitors));
     });
 
+    it("filters by an added dimension (a browser): counted by day, and the panels it does not cross say so", async () => {
+      await page.click('#browser tbody button.filter:text-is("Chrome")');
+      await expect.poll(() => new URL(page.url()).searchParams.get("browser")).toBe("Chrome");
+      await settled(page);
+      // Every visitor of the stream browses with Chrome.
+      expect(await figure(page, "visitors")).toBe(String(EXPECTED.all.visitors));
+      expect(await page.locator("#browser tbody th").allTextContents()).toEqual(["Chrome"]);
+      for (const panel of ["#pages", "#channels", "#funnels", "#os"])
+        expect(await page.textContent(panel), panel).toContain("Not available with these filters");
+      await page.click('.chips button.chip[data-filter="browser"]');
+      await expect.poll(() => new URL(page.url()).searchParams.get("browser")).toBeNull();
+      await settled(page);
+    });
+
     it("changes the range with a preset and a custom range, and goes back with the browser", async () => {
       await page.selectOption("#range", "yesterday");
       await expect.poll(() => new URL(page.url()).searchParams.get("range")).toBe("yesterday");
