@@ -12,10 +12,13 @@ import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 export const BENCH_TOKEN = "bench-token";
 const ROOT = resolve(import.meta.dirname, "..");
 
-/** Starts the worker; `simulate(site, day, hits)` records a simulated day (days since the epoch). */
-export async function startBenchWorker({ siteConfig } = {}) {
+/**
+ * Starts the worker; `simulate(site, day, hits)` records a simulated day (days since the epoch).
+ * `stateDir` keeps the state in a folder of the caller's, kept afterwards (for re-runs on a built site).
+ */
+export async function startBenchWorker({ siteConfig, stateDir: keptState } = {}) {
   const outdir = mkdtempSync(join(tmpdir(), "stepwise-dash-dist-"));
-  const stateDir = mkdtempSync(join(tmpdir(), "stepwise-dash-state-"));
+  const stateDir = keptState ?? mkdtempSync(join(tmpdir(), "stepwise-dash-state-"));
   let config = join(ROOT, "bench/wrangler.toml");
   if (siteConfig !== undefined) {
     // bench/wrangler.toml with the sites aliased to a JSON file of `siteConfig`.
@@ -81,7 +84,7 @@ export async function startBenchWorker({ siteConfig } = {}) {
     async dispose() {
       await mf.dispose();
       rmSync(outdir, { recursive: true, force: true });
-      rmSync(stateDir, { recursive: true, force: true });
+      if (keptState === undefined) rmSync(stateDir, { recursive: true, force: true });
     },
   };
 }

@@ -62,6 +62,7 @@ export class SiteDashboard {
   private readonly customError = h("span", { class: "error", role: "alert" });
   private readonly customBox = h("form", { class: "custom", id: "custom-range" });
   private today = "";
+  private realtimeTimer: ReturnType<typeof setInterval> | undefined;
   private range: DayRange = { from: "", to: "" };
 
   constructor(
@@ -81,7 +82,7 @@ export class SiteDashboard {
     });
     // Visitors right now once the first figures are in (the same object computes both).
     void this.load().then(() => this.refreshRealtime());
-    setInterval(() => void this.refreshRealtime(), 60_000);
+    this.realtimeTimer = setInterval(() => void this.refreshRealtime(), 60_000);
     if (sessionStorage.getItem(ADMIN_KEY) === "1") this.root.querySelector("#all-sites")?.removeAttribute("hidden");
   }
 
@@ -324,13 +325,12 @@ export class SiteDashboard {
     const stats = `/api/stats/${this.site}`;
     const query = this.query();
     const addedFilter = this.view.filters.find(([key]) => ADDED_FILTERS.includes(key))?.[0];
-    const report = getJson<Report>(stats, { ...query, interval: this.interval(), limit: 10 }, signal);
-    // The previous period only for its totals: one small breakdown that is exact under the filters.
-    const previous = getJson<Report>(
-      stats,
-      { ...this.query(previousRange(this.range)), interval: "day", breakdowns: addedFilter ?? "device", limit: 1 },
-      signal,
-    );
+    // The headline and the chart need the totals, not the breakdowns, which are most of a long
+    // range's work (a row per page and day): they come first with one small breakdown that is
+    // exact under the filters, the breakdowns after them.
+    const small = { breakdowns: addedFilter ?? "device", limit: 1 };
+    const report = getJson<Report>(stats, { ...query, interval: this.interval(), ...small }, signal);
+    const previous = getJson<Report>(stats, { ...this.query(previousRange(this.range)), interval: "day", ...small }, signal);
 
     const settle = <T>(promise: Promise<T>, panels: string[], draw: (value: T) => void) => {
       promise.then(
@@ -353,13 +353,23 @@ export class SiteDashboard {
       (answer) => this.learnTimeZone(answer.range.timezone),
       (error: unknown) => {
         // The first answer that refuses the token sends the tab back to the sign-in.
-        if (!signal.aborted && error instanceof ApiFailure && [401, 403, 404].includes(error.status)) this.host.refused(error);
+        if (!signal.aborted && error instanceof ApiFailure && [401, 403, 404].includes(error.status)) {
+          this.controller.abort();
+          clearInterval(this.realtimeTimer);
+          this.host.refused(error);
+        }
       },
     );
+    settle(report, ["chart", "goals", "dropped"], (current) => {
+      this.drawChart(current);
+      this.drawGoals(current.goals, current.totals.visitors);
+      this.drawDropped(current.dropped);
+    });
+    // The main breakdowns exact under the filters (the API's default), with the page rows' engagement.
     settle(
-      report,
-      ["chart", "goals", "channels", "sources", "campaigns", "pages", "countries", "devices", "engagement", "dropped"],
-      (current) => this.drawReport(current),
+      later(() => getJson<Report>(stats, { ...query, interval: "day", limit: 10 }, signal)),
+      ["channels", "sources", "campaigns", "pages", "countries", "devices", "engagement"],
+      (current) => this.drawBreakdowns(current),
     );
     const filterKeys = this.view.filters.map(([key]) => key);
     const shown = ADDED_PANELS.filter((dimension) => {
@@ -513,9 +523,7 @@ export class SiteDashboard {
     );
   }
 
-  private drawReport(report: Report): void {
-    this.drawChart(report);
-    this.drawGoals(report.goals, report.totals.visitors);
+  private drawBreakdowns(report: Report): void {
     const total = Math.max(1, report.totals.visitors);
     const share = (row: BreakdownRow) => row.visitors / total;
     const conversion: Column<BreakdownRow>[] = [
@@ -569,7 +577,6 @@ export class SiteDashboard {
     breakdown("countries", "country", "Country", "country", conversion, (row) => countryName(row.value));
     breakdown("devices", "device", "Device", "device");
     this.drawEngagement(report);
-    this.drawDropped(report.dropped);
   }
 
   private drawChart(report: Report): void {
