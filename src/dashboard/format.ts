@@ -43,19 +43,24 @@ export function formatChange(change: number | null): string {
 export const formatPoints = (difference: number): string =>
   `${difference >= 0 ? "+" : "−"}${decimal.format(Math.abs(difference * 100))} pp`;
 
-const regionNames = (() => {
-  try {
-    return new Intl.DisplayNames(["en"], { type: "region" });
-  } catch {
-    return null;
+// Made on first use: its region data is only needed once a country is shown.
+let regionNames: Intl.DisplayNames | null | undefined;
+function regionName(code: string): string | undefined {
+  if (regionNames === undefined) {
+    try {
+      regionNames = new Intl.DisplayNames(["en"], { type: "region" });
+    } catch {
+      regionNames = null;
+    }
   }
-})();
+  return regionNames?.of(code);
+}
 
 /** `DE` → `Germany (DE)`; anything else as it is. */
 export function countryName(code: string): string {
   if (!/^[A-Z]{2}$/.test(code)) return code;
   try {
-    const name = regionNames?.of(code);
+    const name = regionName(code);
     return name && name !== code ? `${name} (${code})` : code;
   } catch {
     return code;

@@ -75,13 +75,15 @@ export class SiteDashboard {
 
   start(): void {
     document.title = `${this.site} · stepwise`;
+    // The first requests leave before the page is built: the answers take longer than the building.
+    const asked = this.askHeadline();
     this.build();
     window.addEventListener("popstate", () => {
       this.view = parseView(location.search);
       void this.load();
     });
     // Visitors right now once the first figures are in (the same object computes both).
-    void this.load().then(() => this.refreshRealtime());
+    void this.load(asked).then(() => this.refreshRealtime());
     this.realtimeTimer = setInterval(() => void this.refreshRealtime(), 60_000);
     if (sessionStorage.getItem(ADMIN_KEY) === "1") this.root.querySelector("#all-sites")?.removeAttribute("hidden");
   }
@@ -303,13 +305,31 @@ export class SiteDashboard {
 
   // ----- loading -----
 
-  /** Asks for every panel of the view; resolves once the headline's figures are in (or failed). */
-  private load(): Promise<unknown> {
+  /**
+   * Asks for the headline's two reports for the view (the first requests of a view, sent before
+   * anything is drawn): the totals and timeseries, and the previous period's totals.
+   */
+  private askHeadline(): { signal: AbortSignal; report: Promise<Report>; previous: Promise<Report> } {
     this.controller.abort();
     this.controller = new AbortController();
     const signal = this.controller.signal;
     this.today = todayIn(this.timezone, Date.now());
     this.range = viewRange(this.view, this.today);
+    const stats = `/api/stats/${this.site}`;
+    const addedFilter = this.view.filters.find(([key]) => ADDED_FILTERS.includes(key))?.[0];
+    // The headline and the chart need the totals, not the breakdowns: they come first with one
+    // small breakdown that is exact under the filters, the breakdowns after them.
+    const small = { breakdowns: addedFilter ?? "device", limit: 1 };
+    return {
+      signal,
+      report: getJson<Report>(stats, { ...this.query(), interval: this.interval(), ...small }, signal),
+      previous: getJson<Report>(stats, { ...this.query(previousRange(this.range)), interval: "day", ...small }, signal),
+    };
+  }
+
+  /** Asks for every panel of the view; resolves once the headline's figures are in (or failed). */
+  private load(asked = this.askHeadline()): Promise<unknown> {
+    const { signal, report, previous } = asked;
     this.rangeSelect.value = this.view.preset;
     this.customBox.hidden = this.view.preset !== "custom";
     if (this.view.preset === "custom") {
@@ -321,16 +341,8 @@ export class SiteDashboard {
     for (const panel of this.panels.values()) panel.loading();
     this.disposeChart?.();
     this.disposeChart = null;
-
     const stats = `/api/stats/${this.site}`;
     const query = this.query();
-    const addedFilter = this.view.filters.find(([key]) => ADDED_FILTERS.includes(key))?.[0];
-    // The headline and the chart need the totals, not the breakdowns, which are most of a long
-    // range's work (a row per page and day): they come first with one small breakdown that is
-    // exact under the filters, the breakdowns after them.
-    const small = { breakdowns: addedFilter ?? "device", limit: 1 };
-    const report = getJson<Report>(stats, { ...query, interval: this.interval(), ...small }, signal);
-    const previous = getJson<Report>(stats, { ...this.query(previousRange(this.range)), interval: "day", ...small }, signal);
 
     const settle = <T>(promise: Promise<T>, panels: string[], draw: (value: T) => void) => {
       promise.then(
