@@ -3,6 +3,7 @@ import { cors } from "hono/cors";
 import { ApiError } from "./http/api-error";
 import { handleError } from "./http/handle-error";
 import { adminRoute } from "./routes/admin-route";
+import { dashboardRoute } from "./routes/dashboard-route";
 import { demoRoute } from "./routes/demo-route";
 import { DROP_HEADER, ingestRoute } from "./routes/ingest-route";
 import { openapiRoute } from "./routes/openapi-route";
@@ -13,7 +14,7 @@ import { umamiRoute } from "./routes/umami-route";
 
 /**
  * stepwise collector: POST /api/event ingests hits, GET /api/stats/:site reports, GET /t.js is
- * the tracker, /demo/ the demo shop in local development (README.md; reference in docs/api.md).
+ * the tracker, /dashboard/ the dashboard, /demo/ the demo shop in local development (README.md; reference in docs/api.md).
  */
 const app = new Hono<{ Bindings: Env }>();
 
@@ -38,6 +39,7 @@ app.get("/", (c) =>
     health: "GET /api/health",
     openapi: "GET /api/openapi.json",
     plausible: "POST /api/v2/query, GET /api/v1/stats/*",
+    dashboard: "GET /dashboard/",
   }),
 );
 app.route("/", ingestRoute);
@@ -48,6 +50,7 @@ app.route("/", plausibleRoute);
 app.route("/", trackerRoute);
 app.route("/", openapiRoute);
 app.route("/", demoRoute);
+app.route("/", dashboardRoute);
 app.notFound(() => {
   throw new ApiError(404, "not_found", "No such endpoint.");
 });

@@ -36,7 +36,7 @@ export const unauthorized = () =>
  * comparison is constant-time and all of them are made, whatever matches. Runs before anything
  * looks at the site; a wrong token gets the same 401 for any site, and a site token used for
  * another site the same 404 as an unknown site, so neither learns which sites exist. Tokens are
- * never logged.
+ * never logged. A site marked `public` in the config answers without a token (docs/api.md).
  */
 export async function requireReportAccess(
   authorization: string | undefined,
@@ -44,6 +44,10 @@ export async function requireReportAccess(
   directory: SiteDirectory,
   siteId: string,
 ): Promise<void> {
+  // The one exception to "no token, no report": a site its config marks public answers anyone,
+  // read-only (these are read endpoints) and for itself only. Whatever token comes along is not
+  // looked at, so a public site's answers never depend on it.
+  if (directory.get(siteId)?.public === true) return;
   if (adminToken === undefined && directory.sitesWithReadTokens.length === 0) {
     throw new ApiError(
       403,

@@ -43,6 +43,7 @@ adminRoute.get("/api/sites", async (c) => {
         funnels: site.funnels.map((funnel) => funnel.name),
         properties: [...site.properties],
         variant_prop: site.variantProp,
+        public: site.public,
       },
     ];
   });

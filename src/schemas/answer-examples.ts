@@ -241,6 +241,7 @@ export const SITES_EXAMPLE: SitesAnswer = {
       funnels: ["checkout"],
       properties: ["plan"],
       variant_prop: "variant",
+      public: false,
     },
   ],
 };

@@ -318,6 +318,7 @@ export const sitesAnswerSchema = z
         funnels: z.array(z.string()),
         properties: z.array(z.string()),
         variant_prop: z.string(),
+        public: z.boolean().meta({ description: "its reports answer without a token (config `public`)" }),
       }),
     ),
   })

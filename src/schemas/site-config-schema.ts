@@ -133,6 +133,11 @@ export const siteSchema = z.strictObject({
    */
   readTokenSha256: z.array(sha256Hex).max(20).default([]),
   /**
+   * Its reports and its dashboard answer without a token: read-only, this site only. The one
+   * exception to "no token, no report" (docs/api.md, "Access and tokens"); off unless set.
+   */
+  public: z.boolean().default(false),
+  /**
    * SHA-256 (hex) of tokens a server-side sender presents as `Authorization: Bearer <token>` to be
    * trusted for this site: its X-Forwarded-For (the visitor's IP) and `ts` are honoured (docs/api.md).
    */

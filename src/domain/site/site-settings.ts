@@ -49,6 +49,8 @@ export interface SiteSettings {
   /** Custom properties kept as dimensions (allow-listed). */
   properties: readonly string[];
   readTokenSha256: readonly string[];
+  /** Reports and dashboard readable without a token, read-only, this site only. */
+  public: boolean;
   ingestTokenSha256: readonly string[];
   /** CIDR ranges, already validated. */
   trustedSenders: readonly string[];

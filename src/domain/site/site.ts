@@ -64,6 +64,8 @@ export interface CompiledSite {
   trustedSenders: readonly AddressRange[];
   /** SHA-256 digests of the tokens that may read this site's reports. */
   readTokenSha256: readonly string[];
+  /** Its reports (and dashboard) answer without a token: the one exception to "no token, no report". */
+  public: boolean;
   /** Umami website ids (lower-case UUIDs) that name this site in Umami's payload. */
   umamiWebsiteIds: readonly string[];
   /** Where the daily alarm posts the closed day's breakage alerts, if anywhere. */
@@ -88,6 +90,7 @@ export function compileSite(settings: SiteSettings): CompiledSite {
     shards: settings.shards,
     timeZone: settings.timezone,
     readTokenSha256: settings.readTokenSha256,
+    public: settings.public,
     ingestTokenSha256: settings.ingestTokenSha256,
     trustedSenders: settings.trustedSenders.flatMap((range) => parseRange(range) ?? []),
     umamiWebsiteIds: settings.umamiWebsiteIds,
@@ -110,6 +113,7 @@ export function unconfiguredSite(id: string): CompiledSite {
     shards: 1,
     timeZone: DEFAULT_TIME_ZONE,
     readTokenSha256: [],
+    public: false,
     ingestTokenSha256: [],
     trustedSenders: [],
     umamiWebsiteIds: [],
