@@ -1,4 +1,4 @@
-import { bytesOf } from "./packed-rows";
+import { bytesOf, fnv1a } from "./packed-rows";
 
 /**
  * Per-day keyed state packed into bucket rows: the `day_buckets` table holds, per kind (visitor
@@ -26,16 +26,6 @@ const MAX_PART_BYTES = 63_000;
 /** Decoded buckets kept in memory, least recently used first out, by JSON bytes. */
 const MAX_CACHED_BYTES = 24_000_000;
 
-/** FNV-1a over the key's UTF-16 code units: stable across versions (stored layouts depend on it). */
-function hashOf(key: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) {
-    hash ^= key.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash;
-}
-
 interface Bucket {
   parts: Map<string, unknown>[];
   partBytes: number[];
@@ -57,7 +47,7 @@ export class DayBuckets {
   get(kind: BucketKind, day: number, key: string): unknown {
     const count = this.bucketCountOf(kind, day, false);
     if (count === 0) return undefined;
-    const bucket = this.load(kind, day, hashOf(key) % count);
+    const bucket = this.load(kind, day, fnv1a(key) % count);
     const part = bucket.partOf.get(key);
     return part === undefined ? undefined : bucket.parts[part]?.get(key);
   }
@@ -65,7 +55,7 @@ export class DayBuckets {
   /** Sets `key` on `day` (written by the next `flush`, inside the caller's transaction). */
   put(kind: BucketKind, day: number, key: string, value: unknown): void {
     const count = this.bucketCountOf(kind, day, true);
-    const number = hashOf(key) % count;
+    const number = fnv1a(key) % count;
     const bucket = this.load(kind, day, number);
     const size = bytesOf(JSON.stringify(key)) + bytesOf(JSON.stringify(value)) + 2;
     let part = bucket.partOf.get(key);

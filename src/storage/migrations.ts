@@ -1,9 +1,10 @@
 import { minorUnitDigits } from "../domain/ingest/money";
+import type { SegmentCount, SegmentFilter, SegmentKind } from "../domain/visitors/segment-rollup";
 import { PACKED_TABLES } from "./counter-tables";
 import { DayBuckets } from "./day-buckets";
 import { type CounterAddition, PackedCounters, packedTableSql } from "./packed-counters";
 import { packRows } from "./packed-rows";
-import { segmentEntry } from "./segment-days";
+import { segmentEntry, writeSegmentDay } from "./segment-days";
 
 /**
  * Schema of a site's Durable Object, append-only: a deployed object runs every migration it has
@@ -313,6 +314,54 @@ const MIGRATIONS: readonly Migration[] = [
     sql.exec(`CREATE VIEW day_dimensions AS
        SELECT parts.dimension AS dimension, parts.day AS day, ${DAY_DIMENSION_COLUMNS.map((column, index) => `entry.value->>${index} AS ${column}`).join(", ")}
          FROM day_dimension_parts AS parts, json_each(parts.body) AS entry`);
+  },
+  // Segment counts packed per day, filter and a hash bucket of the value (segment-days.ts): a row
+  // per page and day was more rows than the day's hits on a site of thousands of pages.
+  (sql) => {
+    sql.exec(`CREATE TABLE IF NOT EXISTS segment_day_parts (
+       day INTEGER NOT NULL,
+       filter TEXT NOT NULL,
+       bucket INTEGER NOT NULL,
+       part INTEGER NOT NULL,
+       body TEXT NOT NULL,
+       PRIMARY KEY (day, filter, bucket, part)
+     ) WITHOUT ROWID`);
+    const byDay = new Map<number, SegmentCount[]>();
+    for (const { day, filter, value, body } of sql.exec<{ day: number; filter: string; value: string; body: string }>(
+      "SELECT day, filter, value, body FROM segment_days",
+    )) {
+      const counts = byDay.get(day) ?? [];
+      byDay.set(day, counts);
+      for (const [kind, key, step, source, channel, campaign, country, device, variant, visitors] of JSON.parse(body) as [
+        SegmentKind,
+        string,
+        number,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        number,
+      ][]) {
+        counts.push({
+          filter: filter as SegmentFilter,
+          value,
+          kind,
+          key,
+          step,
+          source,
+          channel,
+          campaign,
+          country,
+          device,
+          variant,
+          visitors,
+        });
+      }
+    }
+    for (const [day, counts] of byDay) writeSegmentDay(sql, day, counts);
+    sql.exec("DROP TABLE segment_days");
   },
 ];
 

@@ -31,3 +31,13 @@ export function packRows(entries: readonly unknown[], maxBytes = MAX_PACKED_BYTE
   if (current.length > 0) bodies.push(`[${current.join(",")}]`);
   return bodies;
 }
+
+/** FNV-1a over UTF-16 code units, as an unsigned 32-bit integer: stable, as stored layouts (which bucket a key is in) depend on it. */
+export function fnv1a(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash;
+}

@@ -1,11 +1,16 @@
 import type { SegmentCount, SegmentDims, SegmentFilter, SegmentKind } from "../domain/visitors/segment-rollup";
-import { packRows } from "./packed-rows";
+import { fnv1a, packRows } from "./packed-rows";
 
 /**
- * The `segment_days` table: a closed day's segment counts (domain/visitors/segment-rollup.ts),
- * packed per membership (a page or a goal) as JSON entries of [kind, key, step, source, channel,
- * campaign, country, device, variant, visitors].
+ * The `segment_day_parts` table: a closed day's segment counts (domain/visitors/segment-rollup.ts)
+ * as JSON entries of [value, kind, key, step, source, channel, campaign, country, device, variant,
+ * visitors], where value is the membership (a page or a goal), packed per day, filter (page or
+ * goal) and one of SEGMENT_BUCKETS buckets of the value's hash: a row per page a day was more rows
+ * than a day's hits on a site of many pages; this way a day writes a few dozen rows, and a
+ * membership read decodes a sixteenth of its day.
  */
+const SEGMENT_BUCKETS = 16;
+const bucketOf = (value: string) => fnv1a(value) % SEGMENT_BUCKETS;
 type SegmentEntry = [SegmentKind, string, number, string, string, string, string, string, string, number];
 
 /** One count as a packed entry; also reads a row of the old `segment_rollups` table (migrations.ts). */
@@ -25,23 +30,25 @@ export function segmentEntry(count: Record<string, SqlStorageValue> | SegmentCou
   ];
 }
 
-/** Writes a day's counts, one packed set of rows per membership; returns the rows written. */
+/** Writes a day's counts, packed per filter and bucket; returns the rows written. */
 export function writeSegmentDay(sql: SqlStorage, day: number, counts: readonly SegmentCount[]): number {
-  const byMembership = new Map<string, { filter: SegmentFilter; value: string; entries: SegmentEntry[] }>();
+  const byBucket = new Map<string, { filter: SegmentFilter; bucket: number; entries: [string, ...SegmentEntry][] }>();
   for (const count of counts) {
-    const id = `${count.filter}\u001f${count.value}`;
-    const group = byMembership.get(id) ?? { filter: count.filter, value: count.value, entries: [] };
-    byMembership.set(id, group);
-    group.entries.push(segmentEntry(count));
+    const bucket = bucketOf(count.value);
+    const id = `${count.filter}\u001f${bucket}`;
+    const group = byBucket.get(id) ?? { filter: count.filter, bucket, entries: [] };
+    byBucket.set(id, group);
+    group.entries.push([count.value, ...segmentEntry(count)]);
   }
   let rowsWritten = 0;
-  for (const { filter, value, entries } of byMembership.values()) {
+  for (const { filter, bucket, entries } of byBucket.values()) {
     packRows(entries).forEach((body, part) => {
       rowsWritten += sql.exec(
-        "INSERT INTO segment_days (day, filter, value, part, body) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET body = excluded.body",
+        `INSERT INTO segment_day_parts (day, filter, bucket, part, body) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT DO UPDATE SET body = excluded.body`,
         day,
         filter,
-        value,
+        bucket,
         part,
         body,
       ).rowsWritten;
@@ -59,26 +66,33 @@ export function readSegmentDays(
 ): (SegmentDims & { kind: SegmentKind; key: string; step: number; visitors: number })[] {
   return sql
     .exec<{ body: string }>(
-      "SELECT body FROM segment_days WHERE day BETWEEN ? AND ? AND filter = ? AND value = ?",
+      "SELECT body FROM segment_day_parts WHERE day BETWEEN ? AND ? AND filter = ? AND bucket = ?",
       fromDay,
       toDay,
       membership.filter,
-      membership.value,
+      bucketOf(membership.value),
     )
     .toArray()
     .flatMap(({ body }) =>
-      // Written only by writeSegmentDay and the migration, from segmentEntry.
-      (JSON.parse(body) as SegmentEntry[]).map(([kind, key, step, source, channel, campaign, country, device, variant, visitors]) => ({
-        kind,
-        key,
-        step,
-        source,
-        channel,
-        campaign,
-        country,
-        device,
-        variant,
-        visitors,
-      })),
+      // Written only by writeSegmentDay and the migrations, from segmentEntry.
+      (JSON.parse(body) as [string, ...SegmentEntry][])
+        .filter(([value]) => value === membership.value)
+        .map(([, kind, key, step, source, channel, campaign, country, device, variant, visitors]) => ({
+          kind,
+          key,
+          step,
+          source,
+          channel,
+          campaign,
+          country,
+          device,
+          variant,
+          visitors,
+        })),
     );
+}
+
+/** Deletes a day's segment counts (a reopened day); returns the rows written. */
+export function deleteSegmentDay(sql: SqlStorage, day: number): number {
+  return sql.exec("DELETE FROM segment_day_parts WHERE day = ?", day).rowsWritten;
 }

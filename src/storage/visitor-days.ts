@@ -3,7 +3,7 @@ import { type ReportFilters, VISITOR_FILTERS } from "../domain/reports/report-fi
 import { rollUpVisitorDays, type SegmentFilter, type SegmentKind } from "../domain/visitors/segment-rollup";
 import { upgradeVisitorDay, type VisitorDay } from "../domain/visitors/visit-tracker";
 import type { DayBuckets } from "./day-buckets";
-import { readSegmentDays, writeSegmentDay } from "./segment-days";
+import { deleteSegmentDay, readSegmentDays, writeSegmentDay } from "./segment-days";
 
 type VisitorState = Omit<VisitorDay, "vid" | "day">;
 
@@ -29,7 +29,7 @@ export interface DayRollUp {
 /**
  * Visitor-days (one state per visitor and local day, keyed by the day's hash, packed in the day's
  * buckets, day-buckets.ts; deleted with the salt) and what is made of them when a day ends: the
- * `segment_days` counts (segment-days.ts) and the `rolled_up_days` marks
+ * `segment_day_parts` counts (segment-days.ts) and the `rolled_up_days` marks
  * (domain/visitors/segment-rollup.ts).
  */
 export class VisitorDays {
@@ -72,7 +72,7 @@ export class VisitorDays {
    */
   reopen(day: number): void {
     if (this.sql.exec("SELECT 1 FROM rolled_up_days WHERE day = ?", day).toArray().length === 0) return;
-    this.sql.exec("DELETE FROM segment_days WHERE day = ?", day);
+    deleteSegmentDay(this.sql, day);
     this.sql.exec("DELETE FROM rolled_up_days WHERE day = ?", day);
     this.dayRollUp.reopen(day);
   }

@@ -3,6 +3,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { DayBuckets } from "../../src/storage/day-buckets";
 import { migrate } from "../../src/storage/migrations";
+import { readSegmentDays } from "../../src/storage/segment-days";
 import { getStats, readJson } from "../support/collector";
 
 /**
@@ -55,7 +56,7 @@ describe("an object written in an older layout", () => {
     expect(report.conversions.macro).toMatchObject({ count: 4, revenue: { BHD: 12.345, EUR: 20.49, JPY: 1_500 } });
   });
 
-  it("keeps visitor-days, event ids and day aggregates when they move into packed rows (schema version 12 to the latest)", async () => {
+  it("keeps visitor-days, event ids, day aggregates and segment counts when they move into packed rows (schema version 12 to the latest)", async () => {
     await runInDurableObject(env.SITE_STORE.getByName("packing-upgrade.test"), async (instance, state) => {
       await instance.checkpoint();
       const sql = state.storage.sql;
@@ -73,6 +74,14 @@ describe("an object written in an older layout", () => {
       sql.exec("INSERT INTO visitors (vid, day, state) VALUES ('0123456789abcdef', ?, ?)", day, JSON.stringify(visitorState));
       sql.exec("INSERT INTO visitors (vid, day, state) VALUES ('fedcba9876543210', ?, ?)", day - 1, JSON.stringify(visitorState));
       sql.exec("INSERT INTO seen_events (id, day) VALUES ('evt-7', ?)", day);
+      // kind, key, step, source, channel, campaign, country, device, variant, visitors
+      sql.exec(
+        "INSERT INTO segment_days (day, filter, value, part, body) VALUES (?, 'page', '/a', 0, ?), (?, 'page', '/b', 0, ?)",
+        day - 2,
+        JSON.stringify([["funnel", "checkout", 1, "(none)", "direct", "(none)", "LT", "desktop", "(none)", 4]]),
+        day - 2,
+        JSON.stringify([["funnel", "checkout", 1, "(none)", "direct", "(none)", "LT", "desktop", "(none)", 9]]),
+      );
       sql.exec(
         `INSERT INTO day_dimensions VALUES ('page', ?, '/a', 'pageview', 'pageview', '', 3, 2, 0, 0, 0, 0),
                                           ('page', ?, '/b', 'event', 'macro', 'EUR', 1, 1, 1, 1250, 0, 0)`,
@@ -88,6 +97,20 @@ describe("an object written in an older layout", () => {
       expect(buckets.get("visitor", day, "0123456789abcdef")).toEqual(visitorState);
       expect(buckets.get("visitor", day, "fedcba9876543210")).toBeUndefined();
       expect(buckets.get("event", day, "evt-7")).toBe(1);
+      expect(readSegmentDays(sql, day - 2, day - 2, { filter: "page", value: "/a" })).toEqual([
+        {
+          kind: "funnel",
+          key: "checkout",
+          step: 1,
+          source: "(none)",
+          channel: "direct",
+          campaign: "(none)",
+          country: "LT",
+          device: "desktop",
+          variant: "(none)",
+          visitors: 4,
+        },
+      ]);
       expect(sql.exec("SELECT * FROM day_dimensions ORDER BY value").toArray()).toEqual([
         {
           dimension: "page",
@@ -119,7 +142,11 @@ describe("an object written in an older layout", () => {
         },
       ]);
       expect(
-        sql.exec("SELECT name FROM sqlite_master WHERE name IN ('visitors', 'seen_events', 'day_dimensions') AND type = 'table'").toArray(),
+        sql
+          .exec(
+            "SELECT name FROM sqlite_master WHERE name IN ('visitors', 'seen_events', 'day_dimensions', 'segment_days') AND type = 'table'",
+          )
+          .toArray(),
       ).toEqual([]);
     });
   });
