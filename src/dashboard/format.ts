@@ -17,10 +17,10 @@ export function formatMoney(amount: number, currency: string): string {
   }
 }
 
-/** Revenue per currency, `€59.90, $12.00`, or an en dash when there is none. */
+/** Revenue per currency, one a line (`€59.90` and `$12.00` below it), or an en dash when there is none. */
 export function formatRevenue(revenue: Record<string, number>): string {
   const entries = Object.entries(revenue).filter(([, amount]) => amount > 0);
-  return entries.length === 0 ? "–" : entries.map(([currency, amount]) => formatMoney(amount, currency)).join(", ");
+  return entries.length === 0 ? "–" : entries.map(([currency, amount]) => formatMoney(amount, currency)).join("\n");
 }
 
 /** `1 m 05 s`, `42 s`. */
