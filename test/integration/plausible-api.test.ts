@@ -477,11 +477,111 @@ describe("POST /api/v2/query: metrics, filters and dimensions on the designed st
   }, 30_000);
 });
 
+describe("POST /api/v2/query: event names and campaigns", () => {
+  // Names in the stream: pageview ×8; Purchase ×2 (A 09:03 local, C 11:05 local); Signup (A),
+  // Newsletter and Donation (C) ×1 each. Plausible's events count pageviews too.
+  it("event:name as a dimension: events and pageviews per name, exact", async () => {
+    const answer = await query({ metrics: ["events", "pageviews"], date_range: "7d", dimensions: ["event:name"] });
+    expect(rows(answer)).toEqual([
+      ["pageview", 8, 8],
+      ["Purchase", 2, 0],
+      ["Donation", 1, 0],
+      ["Newsletter", 1, 0],
+      ["Signup", 1, 0],
+    ]);
+    expect(answer.meta).toEqual({});
+  }, 30_000);
+
+  it("event:name as a filter, with other dimensions, time buckets and other filters", async () => {
+    const purchases = await query({
+      metrics: ["events"],
+      date_range: DAY_RANGE,
+      filters: [["is", "event:name", ["Purchase"]]],
+      dimensions: ["visit:country", "time:hour"],
+    });
+    // A (DE) at 06:03 UTC = 09:00 local, C (DE) at 08:05 UTC = 11:00 local.
+    expect(rows(purchases)).toEqual([
+      ["DE", "2031-06-10 09:00:00", 1],
+      ["DE", "2031-06-10 11:00:00", 1],
+    ]);
+    const custom = await query({
+      metrics: ["events", "pageviews"],
+      date_range: "7d",
+      filters: [["is_not", "event:name", ["pageview"]]],
+      dimensions: ["visit:source"],
+    });
+    // A from google.com: Signup, Purchase; C from newsletter: Newsletter, Donation, Purchase.
+    expect(rows(custom)).toEqual([
+      ["newsletter", 3, 0],
+      ["google.com", 2, 0],
+    ]);
+    const contains = await query({
+      metrics: ["events"],
+      date_range: "7d",
+      filters: [
+        ["contains", "event:name", ["u"]],
+        ["is", "event:page", ["/checkout"]],
+      ],
+    });
+    // Names with a "u" (case-sensitive): Purchase, Signup; on /checkout only the two Purchases.
+    expect(rows(contains)).toEqual([[2]]);
+    const goal = await query({
+      metrics: ["events"],
+      date_range: "7d",
+      filters: [["is", "event:name", ["pageview"]]],
+      dimensions: ["event:goal"],
+    });
+    // Pageviews reaching a goal: the two views of /pricing (A, C).
+    expect(rows(goal)).toEqual([["Visit /pricing", 2]]);
+  }, 60_000);
+
+  it("refuses visitors, visit metrics and added dimensions with event:name, saying why", async () => {
+    await refused(
+      { metrics: ["visitors", "events"], date_range: "7d", filters: [["is", "event:name", ["Signup"]]] },
+      /Metric `visitors` cannot be queried with `event:name`/,
+    );
+    await refused(
+      { metrics: ["events", "percentage"], date_range: "7d", dimensions: ["event:name"] },
+      /Metric `percentage` cannot be queried with `event:name`/,
+    );
+    await refused({ metrics: ["visits"], date_range: "7d", filters: [["is", "event:name", ["Signup"]]] }, /Session metric/);
+    await refused(
+      { metrics: ["events"], date_range: "7d", dimensions: ["event:name", "visit:browser"] },
+      /`event:name` with `visit:browser` is not supported/,
+    );
+  }, 30_000);
+
+  it("visit:utm_campaign as a filter: visitor C's spring campaign, and everything else", async () => {
+    const spring = await query({
+      metrics: ["visitors", "pageviews", "events", "visits"],
+      date_range: "7d",
+      filters: [["is", "visit:utm_campaign", ["spring"]]],
+    });
+    // C: one pageview and three custom events, one visit.
+    expect(rows(spring)).toEqual([[1, 1, 4, 1]]);
+    const others = await query({
+      metrics: ["visitors", "pageviews", "events"],
+      date_range: "7d",
+      filters: [["is_not", "visit:utm_campaign", ["spring"]]],
+      dimensions: ["visit:source"],
+    });
+    expect(rows(others)).toEqual([
+      ["Direct / None", 2, 3, 3],
+      ["google.com", 1, 2, 4],
+      ["t.co", 1, 2, 2],
+    ]);
+    await refused(
+      { metrics: ["visitors"], date_range: "7d", filters: [["is", "visit:utm_campaign", ["spring"]]], dimensions: ["visit:browser"] },
+      /visit:utm_campaign/,
+    );
+  }, 30_000);
+});
+
 describe("POST /api/v2/query: refusals, in Plausible's error shape", () => {
   it("answers 400 {error} for what stepwise does not keep, saying why", async () => {
     await refused({ metrics: ["visitors"], date_range: "7d", dimensions: ["visit:city"] }, /GeoName/);
     await refused({ metrics: ["visitors"], date_range: "7d", filters: [["is", "visit:city", [588409]]] }, /GeoName/);
-    await refused({ metrics: ["visitors"], date_range: "7d", dimensions: ["event:name"] }, /event:goal/);
+    await refused({ metrics: ["visitors"], date_range: "7d", dimensions: ["event:name"] }, /no unique visitors of an event/);
     await refused({ metrics: ["visitors"], date_range: "7d", dimensions: ["event:hostname"] }, /hostname/);
     await refused({ metrics: ["visitors"], date_range: "7d", dimensions: ["visit:referrer"] }, /referrer/);
     await refused(
@@ -507,7 +607,7 @@ describe("POST /api/v2/query: refusals, in Plausible's error shape", () => {
     await refused({ metrics: ["visitors"], date_range: "7d", order_by: [["pageviews", "desc"]] }, /not a queried metric/);
     await refused({ metrics: ["visitors", "bogus"], date_range: "7d" }, /Unknown metric 'bogus'/);
     await refused({ metrics: ["pageviews"], date_range: "7d", dimensions: ["event:class"] }, /not kept per class/);
-    await refused({ metrics: ["visitors"], date_range: "7d", filters: [["is", "visit:utm_campaign", ["spring"]]] }, /breakdown only/);
+    await refused({ metrics: ["visitors"], date_range: "7d", dimensions: ["visit:utm_source"] }, /referrer's host/);
     await refused({ metrics: ["visitors"], date_range: "7d", filters: [["is", "visit:country", ["Germany"]]] }, /2-letter country code/);
   }, 60_000);
 
@@ -623,6 +723,21 @@ describe("Plausible's Stats API v1", () => {
       `site_id=${SITES[0]}&period=day&date=${DAY}&property=event:props:is_customer&filters=${encodeURIComponent("event:goal==Purchase")}`,
     );
     expect(answer).toEqual({ results: [{ is_customer: "true", visitors: 1 }] });
+  }, 30_000);
+
+  it("breakdown by event name and a filter on it, in events", async () => {
+    const names = await v1Json("breakdown", `site_id=${SITES[0]}&period=day&date=${DAY}&property=event:name&metrics=events&limit=2`);
+    expect(names).toEqual({
+      results: [
+        { name: "pageview", events: 8 },
+        { name: "Purchase", events: 2 },
+      ],
+    });
+    const filtered = await v1Json(
+      "aggregate",
+      `site_id=${SITES[0]}&period=day&date=${DAY}&metrics=events&filters=${encodeURIComponent("event:name==Signup|Newsletter")}`,
+    );
+    expect(filtered).toEqual({ results: { events: { value: 2 } } });
   }, 30_000);
 
   it("refuses compare, imported stats and a missing property with Plausible's error shape", async () => {

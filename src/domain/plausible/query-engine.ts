@@ -1,6 +1,6 @@
 import type { FilterTree, PlausibleMetric, PlausibleQueryBody } from "../../schemas/plausible-query-schema";
 import { minorUnitDigits } from "../ingest/money";
-import { type Dimension, isAddedDimension, scopeOf } from "../reports/dimensions";
+import { isAddedDimension, type ReportBreakdown, scopeOf } from "../reports/dimensions";
 import type { ConfiguredGoal, ReportRange, ReportRows } from "../reports/report";
 import { breakdownProblem, filterProblem } from "../reports/report-exactness";
 import type { ReportFilters } from "../reports/report-filter";
@@ -36,7 +36,7 @@ import { refuse } from "./query-error";
  * flagged in `meta.metric_warnings` and `meta.estimated`, never passed off as exact.
  */
 export interface ReportSource {
-  readReport(range: ReportRange, filters: ReportFilters, limit: number, dimensions: readonly Dimension[]): Promise<ReportRows>;
+  readReport(range: ReportRange, filters: ReportFilters, limit: number, dimensions: readonly ReportBreakdown[]): Promise<ReportRows>;
 }
 
 export interface EngineSite {
@@ -61,6 +61,8 @@ const ALL_ROWS = 100_000;
 const SESSION_METRICS = new Set<PlausibleMetric>(["visits", "bounce_rate", "visit_duration", "views_per_visit"]);
 const RATE_METRICS = new Set<PlausibleMetric>(["conversion_rate", "group_conversion_rate"]);
 const REVENUE_METRICS = new Set<PlausibleMetric>(["total_revenue", "average_revenue"]);
+/** Metrics computed from unique visitors. */
+const VISITOR_METRICS = new Set<PlausibleMetric>(["visitors", "percentage", "conversion_rate", "group_conversion_rate"]);
 
 export interface ParsedQuery {
   body: PlausibleQueryBody;
@@ -105,6 +107,17 @@ export function parseQuery(body: PlausibleQueryBody, site: EngineSite, today: nu
     refuse("Filter by `event:goal` or by `event:class`, not both: a goal has one class.");
   }
   validateMetrics(metrics, names, predicates);
+  if (names.includes("event:name") || predicates.has("event:name")) {
+    const added = [...names, ...predicates.keys()].find((name) => {
+      const source = dimensionSource(name, site.properties);
+      return source.kind === "cell" && isAddedDimension(source.breakdown);
+    });
+    if (added !== undefined) {
+      refuse(
+        `\`event:name\` with \`${added}\` is not supported: event names are counted in the main counters, with pages, sources, channels, campaigns, countries, devices and goals, and \`${added}\` is counted on its own per day. Ask for one or the other.`,
+      );
+    }
+  }
   const queried = new Set<string>([...metrics, ...names]);
   const orderBy = body.order_by ?? null;
   for (const entry of orderBy ?? []) {
@@ -128,7 +141,15 @@ export function parseQuery(body: PlausibleQueryBody, site: EngineSite, today: nu
 function validateMetrics(metrics: readonly PlausibleMetric[], dimensions: readonly string[], predicates: Map<string, DimensionPredicate>) {
   const goalish = ["event:goal", "event:class"].some((name) => dimensions.includes(name) || predicates.has(name));
   const hitScoped = (name: string) =>
-    name === "event:page" || name === "event:goal" || name === "event:class" || name.startsWith("event:props:");
+    name === "event:page" || name === "event:goal" || name === "event:class" || name === "event:name" || name.startsWith("event:props:");
+  if (dimensions.includes("event:name") || predicates.has("event:name")) {
+    const visitorMetric = metrics.find((metric) => VISITOR_METRICS.has(metric));
+    if (visitorMetric !== undefined) {
+      refuse(
+        `Metric \`${visitorMetric}\` cannot be queried with \`event:name\`: stepwise counts each visitor once a day and once per goal they reach, not once per event name, so it has no unique visitors of an event. Ask for \`events\` or \`pageviews\` (exact), or configure a goal for the event and ask for its visitors with \`event:goal\`.`,
+      );
+    }
+  }
   for (const metric of metrics) {
     if (metric === "time_on_page" || metric === "exit_rate") {
       refuse(
@@ -260,13 +281,13 @@ class Executor {
     private readonly range: DayRange,
   ) {}
 
-  private async read(range: ReportRange, filters: ReportFilters, limit: number, dimensions: Dimension[]): Promise<ReportRows> {
+  private async read(range: ReportRange, filters: ReportFilters, limit: number, dimensions: ReportBreakdown[]): Promise<ReportRows> {
     this.reads++;
     return this.source.readReport(range, filters, limit, dimensions);
   }
 
   /** The values every dimension of the query has in its range: one unfiltered read of their breakdowns. */
-  async loadValues(dimensions: readonly Dimension[]): Promise<void> {
+  async loadValues(dimensions: readonly ReportBreakdown[]): Promise<void> {
     const wanted = [...new Set(dimensions)];
     this.valueRows = await this.read({ ...this.range, interval: "day" }, {}, ALL_ROWS, wanted);
   }
@@ -699,6 +720,7 @@ function exactnessSentence(reason: string): string {
   const text = reason
     .replace(/\bprops\.([^\s,:]+)/g, "event:props:$1")
     .replace(/\b(browser|os|utm_medium|utm_content|utm_term|region|city|entry_page|exit_page|country|device|source|channel)\b/g, "visit:$1")
+    .replace(/\bcampaign\b/g, "visit:utm_campaign")
     .replace(/\bpage\b/g, "event:page")
     .replace(/\bgoal\b/g, "event:goal")
     .replace(/interval=day/g, "a time:day dimension");
@@ -776,7 +798,7 @@ export async function runQuery(query: ParsedQuery, site: EngineSite, source: Rep
   const plan: Plan = { range, dimensions: query.dimensions, predicates: query.predicates, metrics: new Set(query.metrics) };
 
   // Values of every cell dimension the query filters or groups by, unless named exactly.
-  const valueDimensions = new Set<Dimension>();
+  const valueDimensions = new Set<ReportBreakdown>();
   for (const dimension of query.dimensions) if (dimension.kind === "cell") valueDimensions.add(dimension.breakdown);
   for (const [name, predicate] of query.predicates) {
     const dimension = dimensionSource(name, site.properties);
