@@ -70,10 +70,10 @@ export class ReportReader {
   /**
    * The aggregated days of an unfiltered range and the live runs around them; null when the
    * range must be read live: filters (the aggregates hold each dimension alone, not their
-   * combinations), hourly buckets, or no aggregated day in range.
+   * combinations), hourly buckets, a range of hours, or no aggregated day in range.
    */
   private split(range: ReportRange, filters: ReportFilters): SplitRange | null {
-    if (range.interval === "hour" || Object.values(filters).some((value) => value !== undefined)) return null;
+    if (range.interval === "hour" || range.hours !== undefined || Object.values(filters).some((value) => value !== undefined)) return null;
     const aggregated = new Set(this.aggregates.aggregatedDays(range.fromDay, range.toDay));
     if (aggregated.size === 0) return null;
     const live: Scope[] = [];

@@ -577,6 +577,118 @@ describe("POST /api/v2/query: event names and campaigns", () => {
   }, 30_000);
 });
 
+describe("POST /api/v2/query: date-time ranges of whole local hours", () => {
+  // Local hours (UTC+3): A 09:00-09:03 (/, /pricing, Signup, Purchase 50 EUR); B 10:00, 10:10 (two
+  // pageviews); C 11:00-11:05 (/pricing, Newsletter, Donation, Purchase 20 EUR); D 12:00 (one
+  // pageview); E 13:00, 13:50 (two pageviews).
+  it("answers hits over a span of hours, echoed as those hours", async () => {
+    const answer = await query({
+      metrics: ["pageviews", "events"],
+      date_range: ["2031-06-10T10:00:00+03:00", "2031-06-10T12:59:59+03:00"],
+    });
+    // B 2, C 1, D 1 pageviews; C's three custom events.
+    expect(rows(answer)).toEqual([[4, 7]]);
+    expect(answer.query.date_range).toEqual(["2031-06-10T10:00:00+03:00", "2031-06-10T12:59:59+03:00"]);
+  }, 30_000);
+
+  it("answers each hour's unique visitors by time:hour, and one hour's visitors", async () => {
+    const byHour = await query({
+      metrics: ["visitors", "pageviews"],
+      date_range: ["2031-06-10T10:00:00+03:00", "2031-06-10T12:59:59+03:00"],
+      dimensions: ["time:hour"],
+      include: { time_labels: true },
+    });
+    expect(rows(byHour)).toEqual([
+      ["2031-06-10 10:00:00", 1, 2],
+      ["2031-06-10 11:00:00", 1, 1],
+      ["2031-06-10 12:00:00", 1, 1],
+    ]);
+    expect(byHour.meta.time_labels).toEqual(["2031-06-10 10:00:00", "2031-06-10 11:00:00", "2031-06-10 12:00:00"]);
+    // One hour, its end given as the next hour's start: E, with two pageviews.
+    const oneHour = await query({
+      metrics: ["visitors", "pageviews"],
+      date_range: ["2031-06-10T13:00:00+03:00", "2031-06-10T14:00:00+03:00"],
+    });
+    expect(rows(oneHour)).toEqual([[1, 2]]);
+    const germany = await query({
+      metrics: ["visitors"],
+      date_range: ["2031-06-10T09:00:00+03:00", "2031-06-10T11:59:59+03:00"],
+      filters: [["is", "visit:country", ["DE"]]],
+      dimensions: ["time:hour"],
+    });
+    expect(rows(germany)).toEqual([
+      ["2031-06-10 09:00:00", 1],
+      ["2031-06-10 11:00:00", 1],
+    ]);
+  }, 30_000);
+
+  it("answers sources, goals and revenue within the hours", async () => {
+    const sources = await query({
+      metrics: ["pageviews"],
+      date_range: ["2031-06-10T09:00:00+03:00", "2031-06-10T11:59:59+03:00"],
+      dimensions: ["visit:source"],
+    });
+    expect(rows(sources)).toEqual([
+      ["Direct / None", 2],
+      ["google.com", 2],
+      ["newsletter", 1],
+    ]);
+    const goals = await query({
+      metrics: ["events", "total_revenue"],
+      date_range: ["2031-06-10T09:00:00+03:00", "2031-06-10T10:59:59+03:00"],
+      dimensions: ["event:goal"],
+    });
+    // A's conversions only: C's Purchase (20 EUR) is at 11:05.
+    expect(rows(goals)).toEqual([
+      ["Purchase", 1, { value: 50, currency: "EUR", short: "€50", long: "€50.00" }],
+      ["Signup", 1, null],
+      ["Visit /pricing", 1, null],
+    ]);
+  }, 30_000);
+
+  it("counts a visitor in every hour they were active, not only the hour of their first hit", async () => {
+    // A site of its own (UTC): X views pages at 08:10, 09:20 and 10:05; Y at 09:40.
+    const site = "plausible-hours.test";
+    const X: Sender = { ip: "198.51.100.31", userAgent: USER_AGENTS.windowsChrome, country: "DE" };
+    const Y: Sender = { ip: "198.51.100.32", userAgent: USER_AGENTS.linuxFirefox, country: "FR" };
+    for (const [time, sender] of [
+      ["08:10", X],
+      ["09:20", X],
+      ["10:05", X],
+      ["09:40", Y],
+    ] as const) {
+      const sent = await postEventAt(`${DAY}T${time}:00Z`, { n: "pageview", u: `https://${site}/`, d: site }, sender);
+      expect(sent.status).toBe(202);
+    }
+    const ask = async (body: Json) => {
+      const response = await post({ site_id: site, ...body });
+      const json = (await response.json()) as Answer;
+      expect(response.status, JSON.stringify(json)).toBe(200);
+      return rows(json);
+    };
+    // 09:00 to 09:59: X (first seen at 08:10) and Y.
+    expect(await ask({ metrics: ["visitors", "pageviews"], date_range: [`${DAY}T09:00:00Z`, `${DAY}T09:59:59Z`] })).toEqual([[2, 2]]);
+    expect(await ask({ metrics: ["visitors"], date_range: [`${DAY}T08:00:00Z`, `${DAY}T10:59:59Z`], dimensions: ["time"] })).toEqual([
+      ["2031-06-10 08:00:00", 1],
+      ["2031-06-10 09:00:00", 2],
+      ["2031-06-10 10:00:00", 1],
+    ]);
+  }, 30_000);
+
+  it("refuses what the hourly counters do not keep, saying why", async () => {
+    const hours = ["2031-06-10T10:00:00+03:00", "2031-06-10T12:59:59+03:00"];
+    await refused({ metrics: ["visitors"], date_range: hours }, /several hours is not supported/);
+    await refused({ metrics: ["visitors"], date_range: hours, dimensions: ["time:day"] }, /several hours is not supported/);
+    await refused({ metrics: ["bounce_rate"], date_range: hours }, /do not split by the hour/);
+    await refused({ metrics: ["pageviews"], date_range: hours, dimensions: ["visit:browser"] }, /per local day/);
+    await refused(
+      { metrics: ["visitors"], date_range: hours, dimensions: ["time:hour"], filters: [["is", "event:page", ["/pricing"]]] },
+      /first matching hit of the day/,
+    );
+    await refused({ metrics: ["pageviews"], date_range: ["2031-05-01T08:00:00+03:00", "2031-05-01T09:59:59+03:00"] }, /hourly figures/);
+  }, 30_000);
+});
+
 describe("POST /api/v2/query: refusals, in Plausible's error shape", () => {
   it("answers 400 {error} for what stepwise does not keep, saying why", async () => {
     await refused({ metrics: ["visitors"], date_range: "7d", dimensions: ["visit:city"] }, /GeoName/);
@@ -591,7 +703,7 @@ describe("POST /api/v2/query: refusals, in Plausible's error shape", () => {
     await refused({ metrics: ["time_on_page"], date_range: "7d", filters: [["is", "event:page", ["/"]]] }, /time_on_page/);
     await refused({ metrics: ["bounce_rate"], date_range: "7d", filters: [["is", "event:page", ["/"]]] }, /entry page/);
     await refused({ metrics: ["conversion_rate"], date_range: "7d" }, /event:goal filters or dimensions/);
-    await refused({ metrics: ["visitors"], date_range: ["2031-06-10T12:00:00+03:00", "2031-06-10T15:59:59+03:00"] }, /whole days/);
+    await refused({ metrics: ["visitors"], date_range: ["2031-06-10T12:30:00+03:00", "2031-06-10T15:59:59+03:00"] }, /whole hours/);
     await refused({ metrics: ["visitors"], date_range: "24h" }, /whole days/);
     await refused(
       {

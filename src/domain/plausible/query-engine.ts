@@ -4,7 +4,7 @@ import { isAddedDimension, type ReportBreakdown, scopeOf } from "../reports/dime
 import type { ConfiguredGoal, ReportRange, ReportRows } from "../reports/report";
 import { breakdownProblem, filterProblem } from "../reports/report-exactness";
 import type { ReportFilters } from "../reports/report-filter";
-import { dayOfHour } from "../time/utc-time";
+import { dayOfHour, firstHourOfDay, lastHourOfDay } from "../time/utc-time";
 import {
   autoBucket,
   type DayRange,
@@ -93,6 +93,7 @@ export function parseQuery(body: PlausibleQueryBody, site: EngineSite, today: nu
   const range = resolveDateRange(body.date_range, today, site.timeZone);
   const dimensions = names.map((name) => dimensionSource(name, site.properties));
   const predicates = compileFilters(body.filters ?? []);
+  if (range.hours !== undefined) validateHourRange(range, metrics, dimensions, predicates, site);
   for (const dimension of predicates.keys()) {
     const source = dimensionSource(dimension, site.properties);
     if (source.kind === "time") refuse(`Invalid filters: \`${dimension}\` cannot be filtered; set date_range instead.`);
@@ -136,6 +137,50 @@ export function parseQuery(body: PlausibleQueryBody, site: EngineSite, today: nu
     include: { time_labels: timeLabels, total_rows: body.include?.total_rows ?? false },
     pagination: { limit: body.pagination?.limit ?? 10_000, offset: body.pagination?.offset ?? 0 },
   };
+}
+
+/**
+ * A range of whole hours is read from the hourly counters, which keep hits per hour exactly and
+ * visitors once per visitor-day and once per visitor-hour: so hits, conversions and revenue are
+ * exact; unique visitors only per hour (an hour's visitors, under visitor-level filters); visits
+ * (counted at their first hit, settled at later ones) and the per-day added dimensions not at all.
+ */
+function validateHourRange(
+  range: DayRange,
+  metrics: readonly PlausibleMetric[],
+  dimensions: readonly DimensionSource[],
+  predicates: Map<string, DimensionPredicate>,
+  site: EngineSite,
+): void {
+  const hours = range.hours;
+  if (hours === undefined) return;
+  const session = metrics.filter((metric) => SESSION_METRICS.has(metric));
+  if (session.length > 0) {
+    refuse(
+      `Session metric(s) \`${session.join(", ")}\` cannot be queried over a range of hours: stepwise counts a visit at its first hit and settles its bounce and duration at later ones, so visit figures do not split by the hour. Ask for whole days.`,
+    );
+  }
+  const sources = [...dimensions, ...[...predicates.keys()].map((name) => dimensionSource(name, site.properties))];
+  const added = sources.find((source) => source.kind === "cell" && isAddedDimension(source.breakdown));
+  if (added !== undefined) {
+    refuse(`\`${added.name}\` cannot be queried over a range of hours: stepwise counts it per local day. Ask for whole days.`);
+  }
+  const visitorMetric = metrics.find((metric) => VISITOR_METRICS.has(metric));
+  if (visitorMetric === undefined) return;
+  const oneHour = hours.fromHour === hours.toHour;
+  const time = dimensions.find((dimension) => dimension.kind === "time");
+  const bucket = time?.kind === "time" ? (time.bucket === "auto" ? autoBucket(range) : time.bucket) : null;
+  if (!oneHour && (bucket !== "hour" || visitorMetric !== "visitors")) {
+    refuse(
+      `Metric \`${visitorMetric}\` over a range of several hours is not supported: stepwise counts unique visitors per local day and per local hour, and a visitor active in two of the hours would count twice. Ask for \`pageviews\` or \`events\`, for one hour, for \`visitors\` by \`time:hour\` (each hour's unique visitors), or for whole days.`,
+    );
+  }
+  const hitLevel = sources.find((source) => source.kind !== "time" && !(source.kind === "cell" && source.partition));
+  if (hitLevel !== undefined) {
+    refuse(
+      `Metric \`${visitorMetric}\` with \`${hitLevel.name}\` cannot be queried over a range of hours: stepwise counts those visitors at their first matching hit of the day, not in each hour. Visitors by the hour are kept for visitor-level dimensions (source, channel, campaign, country, device) only.`,
+    );
+  }
 }
 
 function validateMetrics(metrics: readonly PlausibleMetric[], dimensions: readonly string[], predicates: Map<string, DimensionPredicate>) {
@@ -357,7 +402,8 @@ class Executor {
       }
     } else {
       for (const row of rows.buckets) {
-        tally.visitors += row.visitors;
+        // Over a range of hours (one hour, validateHourRange): the hour's unique visitors.
+        tally.visitors += range.hours === undefined ? row.visitors : row.hourVisitors;
         tally.pageviews += row.pageviews;
         tally.events += row.pageviews + row.events;
       }
@@ -468,7 +514,16 @@ class Executor {
     const needsEvents = metrics.has("events") && !mode.goal && classes === null;
     const session = [...metrics].some((metric) => SESSION_METRICS.has(metric));
     // One breakdown read per cell gives every value's visitors, pageviews and conversions at once.
-    if (bucket === null && groupDimensions.length === 1 && only?.kind === "cell" && !needsEvents && (!session || hasVisits(only, mode))) {
+    // Breakdown rows count daily visitors: over a range of hours, visitors come from the hourly buckets instead.
+    const hourlyVisitors = plan.range.hours !== undefined && [...metrics].some((metric) => VISITOR_METRICS.has(metric));
+    if (
+      bucket === null &&
+      groupDimensions.length === 1 &&
+      only?.kind === "cell" &&
+      !needsEvents &&
+      !hourlyVisitors &&
+      (!session || hasVisits(only, mode))
+    ) {
       return this.evaluateByBreakdown(plan, only, cells, mode, estimated);
     }
     // Goal rows keep conversions and converting visitors; pageviews of a goal come from its own cell.
@@ -706,7 +761,15 @@ function periodsOf(range: DayRange, bucket: Exclude<TimeBucket, "hour">): DayRan
     if (last !== undefined && dayBucketLabel(day, bucket, range) === dayBucketLabel(last.fromDay, bucket, range)) last.toDay = day;
     else periods.push({ fromDay: day, toDay: day });
   }
-  return periods;
+  const hours = range.hours;
+  if (hours === undefined) return periods;
+  return periods.map((period) => ({
+    ...period,
+    hours: {
+      fromHour: Math.max(firstHourOfDay(period.fromDay), hours.fromHour),
+      toHour: Math.min(lastHourOfDay(period.toDay), hours.toHour),
+    },
+  }));
 }
 
 /** The group key's values in the order of the query's dimensions: the time label where the time dimension is. */
@@ -793,6 +856,11 @@ export async function runQuery(query: ParsedQuery, site: EngineSite, source: Rep
     const probe = await source.readReport({ fromDay, toDay: context.today, interval: "day" }, {}, 1, []);
     const first = probe.buckets.reduce((min, bucket) => Math.min(min, dayOfHour(bucket.hour)), context.today);
     range = { fromDay: first, toDay: context.today };
+  }
+  if (range.hours !== undefined && range.fromDay < context.hourlyFromDay) {
+    refuse(
+      `A date_range of hours is answered from the hourly figures, kept for the last ${context.today - context.hourlyFromDay} days only; older days are kept whole. Ask for whole days.`,
+    );
   }
   const executor = new Executor(source, site, context, range);
   const plan: Plan = { range, dimensions: query.dimensions, predicates: query.predicates, metrics: new Set(query.metrics) };

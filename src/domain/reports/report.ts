@@ -17,9 +17,15 @@ export interface ReportRange {
   fromDay: number;
   toDay: number;
   interval: Interval;
+  /**
+   * Whole local hours within those days (both included), for a range that is not whole days:
+   * read live from the hourly counters only (the Plausible engine's date-time ranges).
+   */
+  hours?: { fromHour: number; toHour: number };
 }
 
-export const rangeHours = (range: ReportRange) => ({ fromHour: firstHourOfDay(range.fromDay), toHour: lastHourOfDay(range.toDay) });
+export const rangeHours = (range: ReportRange) =>
+  range.hours ? { ...range.hours } : { fromHour: firstHourOfDay(range.fromDay), toHour: lastHourOfDay(range.toDay) };
 
 /** Sums for one hour. */
 export interface BucketRow {
