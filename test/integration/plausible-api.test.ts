@@ -689,12 +689,48 @@ describe("POST /api/v2/query: date-time ranges of whole local hours", () => {
   }, 30_000);
 });
 
+describe("POST /api/v2/query: event:hostname on a site that counts one hostname", () => {
+  // plausible-host.test (UTC) lists one hostname, www.plausible-host.test. P views / and /about,
+  // Q views /; a view from the bare plausible-host.test is dropped (hostname_mismatch).
+  it("answers every figure under that hostname, and zero for a filter on another", async () => {
+    const site = "plausible-host.test";
+    const P: Sender = { ip: "198.51.100.41", userAgent: USER_AGENTS.windowsChrome, country: "DE" };
+    const Q: Sender = { ip: "198.51.100.42", userAgent: USER_AGENTS.linuxFirefox, country: "FR" };
+    for (const [time, host, path, sender] of [
+      ["08:00", "www.plausible-host.test", "/", P],
+      ["08:05", "www.plausible-host.test", "/about", P],
+      ["09:00", "www.plausible-host.test", "/", Q],
+      ["09:30", "plausible-host.test", "/", Q],
+    ] as const) {
+      const sent = await postEventAt(`${DAY}T${time}:00Z`, { n: "pageview", u: `https://${host}${path}`, d: site }, sender);
+      expect(sent.status).toBe(202);
+    }
+    const ask = async (body: Json) => {
+      const response = await post({ site_id: site, date_range: DAY_RANGE, ...body });
+      const json = (await response.json()) as Answer;
+      expect(response.status, JSON.stringify(json)).toBe(200);
+      return rows(json);
+    };
+    expect(await ask({ metrics: ["visitors", "pageviews", "visits"], dimensions: ["event:hostname"] })).toEqual([
+      ["www.plausible-host.test", 2, 3, 2],
+    ]);
+    expect(await ask({ metrics: ["pageviews"], dimensions: ["event:page", "event:hostname"] })).toEqual([
+      ["/", "www.plausible-host.test", 2],
+      ["/about", "www.plausible-host.test", 1],
+    ]);
+    expect(await ask({ metrics: ["visitors"], filters: [["is", "event:hostname", ["www.plausible-host.test"]]] })).toEqual([[2]]);
+    expect(await ask({ metrics: ["visitors", "pageviews"], filters: [["is", "event:hostname", ["plausible-host.test"]]] })).toEqual([
+      [0, 0],
+    ]);
+  }, 30_000);
+});
+
 describe("POST /api/v2/query: refusals, in Plausible's error shape", () => {
   it("answers 400 {error} for what stepwise does not keep, saying why", async () => {
     await refused({ metrics: ["visitors"], date_range: "7d", dimensions: ["visit:city"] }, /GeoName/);
     await refused({ metrics: ["visitors"], date_range: "7d", filters: [["is", "visit:city", [588409]]] }, /GeoName/);
     await refused({ metrics: ["visitors"], date_range: "7d", dimensions: ["event:name"] }, /no unique visitors of an event/);
-    await refused({ metrics: ["visitors"], date_range: "7d", dimensions: ["event:hostname"] }, /hostname/);
+    await refused({ metrics: ["visitors"], date_range: "7d", dimensions: ["event:hostname"] }, /plausible\.test and its subdomains/);
     await refused({ metrics: ["visitors"], date_range: "7d", dimensions: ["visit:referrer"] }, /referrer/);
     await refused(
       { metrics: ["visitors"], date_range: "7d", dimensions: ["event:props:plan"] },

@@ -16,7 +16,14 @@ import {
   resolveDateRange,
   timeLabels,
 } from "./plausible-dates";
-import { type CellDimension, CLASS_VALUES, type DimensionSource, dimensionSource, type TimeBucket } from "./plausible-dimensions";
+import {
+  type CellDimension,
+  CLASS_VALUES,
+  type DimensionSource,
+  dimensionSource,
+  type SiteHostname,
+  type TimeBucket,
+} from "./plausible-dimensions";
 import { compileFilters, type DimensionPredicate } from "./plausible-filters";
 import { refuse } from "./query-error";
 
@@ -44,6 +51,8 @@ export interface EngineSite {
   timeZone: string;
   properties: readonly string[];
   goals: readonly ConfiguredGoal[];
+  /** The site's one hostname (`event:hostname`), or why it has none (plausible-dimensions.ts siteHostname). */
+  hostname: SiteHostname;
 }
 
 export interface EngineContext {
@@ -93,6 +102,9 @@ export function parseQuery(body: PlausibleQueryBody, site: EngineSite, today: nu
   const range = resolveDateRange(body.date_range, today, site.timeZone);
   const dimensions = names.map((name) => dimensionSource(name, site.properties));
   const predicates = compileFilters(body.filters ?? []);
+  if ((names.includes("event:hostname") || predicates.has("event:hostname")) && "refused" in site.hostname) {
+    refuse(`\`event:hostname\` is not supported for this site: ${site.hostname.refused}`);
+  }
   if (range.hours !== undefined) validateHourRange(range, metrics, dimensions, predicates, site);
   for (const dimension of predicates.keys()) {
     const source = dimensionSource(dimension, site.properties);
@@ -175,7 +187,9 @@ function validateHourRange(
       `Metric \`${visitorMetric}\` over a range of several hours is not supported: stepwise counts unique visitors per local day and per local hour, and a visitor active in two of the hours would count twice. Ask for \`pageviews\` or \`events\`, for one hour, for \`visitors\` by \`time:hour\` (each hour's unique visitors), or for whole days.`,
     );
   }
-  const hitLevel = sources.find((source) => source.kind !== "time" && !(source.kind === "cell" && source.partition));
+  const hitLevel = sources.find(
+    (source) => source.kind !== "time" && source.kind !== "hostname" && !(source.kind === "cell" && source.partition),
+  );
   if (hitLevel !== undefined) {
     refuse(
       `Metric \`${visitorMetric}\` with \`${hitLevel.name}\` cannot be queried over a range of hours: stepwise counts those visitors at their first matching hit of the day, not in each hour. Visitors by the hour are kept for visitor-level dimensions (source, channel, campaign, country, device) only.`,
@@ -863,7 +877,19 @@ export async function runQuery(query: ParsedQuery, site: EngineSite, source: Rep
     );
   }
   const executor = new Executor(source, site, context, range);
-  const plan: Plan = { range, dimensions: query.dimensions, predicates: query.predicates, metrics: new Set(query.metrics) };
+  // Every counted hit is on the site's one hostname (parseQuery refused otherwise): a filter on
+  // it keeps all or nothing, and as a dimension it is that one value, put back into each row.
+  const hostname = "value" in site.hostname ? site.hostname.value : "";
+  const hostnameIndex = query.dimensions.findIndex((dimension) => dimension.kind === "hostname");
+  const hostnamePredicate = query.predicates.get("event:hostname");
+  const nothing = hostnamePredicate !== undefined && !hostnamePredicate.test(hostname);
+  const engineDimensions = query.dimensions.filter((dimension) => dimension.kind !== "hostname");
+  const plan: Plan = {
+    range,
+    dimensions: engineDimensions,
+    predicates: new Map([...query.predicates].filter(([name]) => name !== "event:hostname")),
+    metrics: new Set(query.metrics),
+  };
 
   // Values of every cell dimension the query filters or groups by, unless named exactly.
   const valueDimensions = new Set<ReportBreakdown>();
@@ -874,8 +900,10 @@ export async function runQuery(query: ParsedQuery, site: EngineSite, source: Rep
   }
   await executor.loadValues([...valueDimensions]);
 
-  const main = await executor.evaluate(plan);
+  const main: Evaluation = nothing ? { groups: new Map(), estimated: false } : await executor.evaluate(plan);
   const timeIndex = query.dimensions.findIndex((dimension) => dimension.kind === "time");
+  const withHostname = (values: string[]) =>
+    hostnameIndex < 0 ? values : [...values.slice(0, hostnameIndex), hostname, ...values.slice(hostnameIndex)];
   const percentageBase = query.metrics.includes("percentage")
     ? await executor.evaluate({ ...plan, dimensions: [], metrics: new Set(["visitors"]) })
     : null;
@@ -905,7 +933,7 @@ export async function runQuery(query: ParsedQuery, site: EngineSite, source: Rep
       visitorsOf(
         evaluation,
         values.filter((_, index) => {
-          const dimension = query.dimensions[index];
+          const dimension = engineDimensions[index];
           return dimension !== undefined && dimension.kind !== "goal" && dimension.kind !== "class" && keep(dimension);
         }),
       );
@@ -958,7 +986,7 @@ export async function runQuery(query: ParsedQuery, site: EngineSite, source: Rep
           return null;
       }
     });
-    rows.push({ dimensions: values, metrics, tally });
+    rows.push({ dimensions: withHostname(values), metrics, tally });
   }
 
   if (revenueRequested && !revenueSeen) {
