@@ -4,6 +4,7 @@ import type { z } from "zod";
 import { readSettings } from "../config/settings";
 import { siteDirectory } from "../config/sites";
 import { todayIn } from "../domain/plausible/plausible-dates";
+import { siteHostname } from "../domain/plausible/plausible-dimensions";
 import {
   type EngineContext,
   type EngineSite,
@@ -97,6 +98,7 @@ async function openSite(c: PlausibleContext, rawSiteId: string): Promise<OpenSit
         class: definition.class,
         ...(definition.stage ? { stage: definition.stage } : {}),
       })),
+      hostname: siteHostname(siteId, configured?.hostnames ?? null, settings.ALLOW_LOCALHOST),
     },
     context: { today, hourlyFromDay: today - settings.HOURLY_DETAIL_DAYS },
     store,

@@ -74,9 +74,10 @@ const dateRange = z.union([
     .string()
     .max(16)
     .meta({ description: "`day`, `7d`, `28d`, `30d`, `91d` (any `<n>d`), `month`, `6mo`, `12mo` (any `<n>mo`), `year` or `all`" }),
-  z
-    .tuple([z.string().max(40), z.string().max(40)])
-    .meta({ description: "two ISO 8601 dates (`2031-04-01`) or two date-times with offset (`2031-04-01T00:00:00+02:00`)" }),
+  z.tuple([z.string().max(40), z.string().max(40)]).meta({
+    description:
+      "two ISO 8601 dates (`2031-04-01`), or two date-times with offset covering whole local days (`2031-04-01T00:00:00+02:00`, `2031-04-01T23:59:59+02:00`) or whole local hours (`2031-04-01T08:00:00+02:00`, `2031-04-01T13:59:59+02:00`)",
+  }),
 ]);
 
 /** POST /api/v2/query: Plausible's query object. */

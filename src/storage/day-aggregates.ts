@@ -196,9 +196,16 @@ export class DayAggregates {
    * The unfiltered report's rows over the aggregated days in `[fromDay, toDay]`, one bucket per
    * day. Breakdowns are cut to `limit` rows, after first taking every value in `mergedValues`:
    * the values of the live part this one is summed with (shard-merge.ts mergeReportRows), so that
-   * the merged top rows are exact: any other value ranks here as it ranks in the sum.
+   * the merged top rows are exact: any other value ranks here as it ranks in the sum. `withNames`
+   * adds the breakdown by event name (`name`), from the aggregate of that name.
    */
-  reportRows(fromDay: number, toDay: number, limit: number, mergedValues: ReadonlyMap<string, readonly string[]>): AggregatedRows {
+  reportRows(
+    fromDay: number,
+    toDay: number,
+    limit: number,
+    mergedValues: ReadonlyMap<string, readonly string[]>,
+    withNames = false,
+  ): AggregatedRows {
     const totals = this.all(
       `SELECT day, kind, class, hits, visitors, hour_visitors, class_visitors, visits, bounces, visit_duration_ms AS duration
          FROM day_totals WHERE day BETWEEN ? AND ? ORDER BY day`,
@@ -236,7 +243,10 @@ export class DayAggregates {
     }
 
     const breakdowns = Object.fromEntries(
-      MAIN_DIMENSIONS.map((dimension) => [dimension, this.breakdown(fromDay, toDay, dimension, limit, mergedValues.get(dimension) ?? [])]),
+      [...MAIN_DIMENSIONS, ...(withNames ? ["name"] : [])].map((dimension) => [
+        dimension,
+        this.breakdown(fromDay, toDay, dimension, limit, mergedValues.get(dimension) ?? []),
+      ]),
     ) as ReportRows["breakdowns"];
     const otherHits = Object.fromEntries(
       MAIN_CAPPED_DIMENSIONS.map((dimension) => [dimension, this.otherHits(fromDay, toDay, dimension)]),

@@ -34,6 +34,8 @@ export const FILTER_COLUMN: Record<FilterField, string> = {
   device: "device",
   variant: "variant",
   goal: "goal",
+  campaign: "campaign",
+  name: "name",
 };
 
 const DIMENSION_COLUMN: Record<MainDimension | "variant", string> = {
@@ -223,7 +225,7 @@ function readPageEngagement(sql: SqlStorage, scope: Scope): { page: string; repo
 
 /** Funnel and lift counters carry only visitor-level dimensions; the route refuses other filters. */
 function visitorWhere(scope: Scope): { clause: string; bindings: SqlStorageValue[] } {
-  return where({ ...scope, filters: { ...scope.filters, page: undefined, goal: undefined } });
+  return where({ ...scope, filters: { ...scope.filters, page: undefined, goal: undefined, name: undefined } });
 }
 
 export function readFunnelSteps(sql: SqlStorage, scope: Scope): FunnelStepRow[] {

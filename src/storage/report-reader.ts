@@ -1,6 +1,6 @@
 import { isCappedDimension } from "../domain/ingest/value-caps";
 import { addedBreakdown, addedReportRows, otherValueHits } from "../domain/reports/added-dimension-report";
-import { type Dimension, isAddedDimension, MAIN_DIMENSIONS, scopeOf } from "../domain/reports/dimensions";
+import { isAddedDimension, MAIN_DIMENSIONS, type ReportBreakdown, scopeOf } from "../domain/reports/dimensions";
 import {
   type BreakdownRows,
   type FunnelStepRow,
@@ -70,10 +70,10 @@ export class ReportReader {
   /**
    * The aggregated days of an unfiltered range and the live runs around them; null when the
    * range must be read live: filters (the aggregates hold each dimension alone, not their
-   * combinations), hourly buckets, or no aggregated day in range.
+   * combinations), hourly buckets, a range of hours, or no aggregated day in range.
    */
   private split(range: ReportRange, filters: ReportFilters): SplitRange | null {
-    if (range.interval === "hour" || Object.values(filters).some((value) => value !== undefined)) return null;
+    if (range.interval === "hour" || range.hours !== undefined || Object.values(filters).some((value) => value !== undefined)) return null;
     const aggregated = new Set(this.aggregates.aggregatedDays(range.fromDay, range.toDay));
     if (aggregated.size === 0) return null;
     const live: Scope[] = [];
@@ -90,9 +90,10 @@ export class ReportReader {
    * The report's sums. Main figures and breakdowns come from the main counters (closed days from
    * their aggregates when unfiltered, day-aggregates.ts); inside an added filter (one at most, with
    * a goal at most: report-exactness.ts) from that value's added counters; added breakdowns always
-   * from the added counters (dimension-counters.ts).
+   * from the added counters (dimension-counters.ts). `name` (event names) is read from the main
+   * counters only: inside an added filter it is left out.
    */
-  report(range: ReportRange, filters: ReportFilters, breakdownLimit: number, dimensions: readonly Dimension[]): ReportRows {
+  report(range: ReportRange, filters: ReportFilters, breakdownLimit: number, dimensions: readonly ReportBreakdown[]): ReportRows {
     const scope = this.scope(range, filters);
     const { goal } = mainFilters(filters);
     const [added] = addedFilters(filters);
@@ -100,7 +101,7 @@ export class ReportReader {
     const openDays = this.dimensions.openDaysIn(range.fromDay, range.toDay);
     const rows: Omit<ReportRows, "dropped"> =
       added === undefined
-        ? this.mainRows(range, filters, scope, breakdownLimit)
+        ? this.mainRows(range, filters, scope, breakdownLimit, dimensions.includes("name"))
         : {
             ...addedReportRows(
               this.dimensions.read(
@@ -141,20 +142,29 @@ export class ReportReader {
     return { ...rows, dropped: this.drops.read(scope.fromHour, scope.toHour) };
   }
 
-  /** The main counters' part of a report: the six main breakdowns, totals, conversions, goals, engagement. */
-  private mainRows(range: ReportRange, filters: ReportFilters, scope: Scope, breakdownLimit: number): Omit<ReportRows, "dropped"> {
+  /** The main counters' part of a report: the six main breakdowns (and event names), totals, conversions, goals, engagement. */
+  private mainRows(
+    range: ReportRange,
+    filters: ReportFilters,
+    scope: Scope,
+    breakdownLimit: number,
+    withNames: boolean,
+  ): Omit<ReportRows, "dropped"> {
     const split = this.split(range, filters);
-    if (split === null) return scanReportRows(this.sql, scope, breakdownLimit);
+    if (split === null) return scanReportRows(this.sql, scope, breakdownLimit, withNames);
     // Live parts in full, then the aggregated days with every value the live parts have: the
     // merge cuts each breakdown to its top rows after summing (shard-merge.ts).
-    const live = split.live.map((run) => ({ ...scanReportRows(this.sql, run, ALL_ROWS), dropped: [] }));
+    const live = split.live.map((run) => ({ ...scanReportRows(this.sql, run, ALL_ROWS, withNames), dropped: [] }));
     const liveValues = new Map(
-      MAIN_DIMENSIONS.map((dimension) => [
+      [...MAIN_DIMENSIONS, ...(withNames ? (["name"] as const) : [])].map((dimension) => [
         dimension,
         [...new Set(live.flatMap((part) => part.breakdowns[dimension]?.rows.map((row) => row.value) ?? []))],
       ]),
     );
-    const aggregated = { ...this.aggregates.reportRows(split.fromDay, split.toDay, breakdownLimit, liveValues), dropped: [] };
+    const aggregated = {
+      ...this.aggregates.reportRows(split.fromDay, split.toDay, breakdownLimit, liveValues, withNames),
+      dropped: [],
+    };
     const { dropped: _dropped, ...merged } = mergeReportRows([aggregated, ...live], breakdownLimit);
     return merged;
   }

@@ -42,8 +42,11 @@ function addRevenue(into: Map<string, Map<string, number>>, key: string, currenc
 const revenueRows = (revenue: Map<string, Map<string, number>>) =>
   [...revenue].flatMap(([key, currencies]) => [...currencies].map(([currency, minor]) => ({ key, currency, minor })));
 
-/** Everything of a report but the drops, over the counters in scope, in one scan. */
-export function scanReportRows(sql: SqlStorage, scope: Scope, breakdownLimit: number): Omit<ReportRows, "dropped"> {
+/**
+ * Everything of a report but the drops, over the counters in scope, in one scan. `withNames` adds
+ * a breakdown by event name (`name`; engagement reports left out, as in every breakdown).
+ */
+export function scanReportRows(sql: SqlStorage, scope: Scope, breakdownLimit: number, withNames = false): Omit<ReportRows, "dropped"> {
   // Positions in a packed entry (key columns, then sums); the hour comes with the entry.
   const at = entryIndexOf("hourly_counters") as Record<Column | MainDimension | MainCappedDimension, number>;
   const visitorsAt = at[visitorsColumnFor(scope.filters)];
@@ -60,7 +63,7 @@ export function scanReportRows(sql: SqlStorage, scope: Scope, breakdownLimit: nu
   const engagement = { visits: 0, bounces: 0, visitDurationMs: 0, pageviews: 0 };
   const otherHits = Object.fromEntries(MAIN_CAPPED_DIMENSIONS.map((dimension) => [dimension, 0])) as Record<MainCappedDimension, number>;
   const breakdowns = new Map(
-    MAIN_DIMENSIONS.map((dimension) => [
+    [...MAIN_DIMENSIONS, ...(withNames ? (["name"] as const) : [])].map((dimension) => [
       dimension,
       { rows: new Map<string, Sums>(), revenue: new Map<string, Map<string, number>>(), engagement: new Map<string, PageEngagementRow>() },
     ]),
@@ -147,7 +150,7 @@ export function scanReportRows(sql: SqlStorage, scope: Scope, breakdownLimit: nu
     goals: [...goals.values()],
     goalRevenue: revenueRows(goalRevenue),
     breakdowns: Object.fromEntries(
-      [...breakdowns].map(([dimension, breakdown]): [MainDimension, BreakdownRows] => [
+      [...breakdowns].map(([dimension, breakdown]): [MainDimension | "name", BreakdownRows] => [
         dimension,
         {
           rows: [...breakdown.rows]

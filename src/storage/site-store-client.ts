@@ -1,4 +1,4 @@
-import type { Dimension } from "../domain/reports/dimensions";
+import type { ReportBreakdown } from "../domain/reports/dimensions";
 import type { BreakdownRows, FunnelStepRow, GoalRow, ReportRange, ReportRows, VariantGoalRow } from "../domain/reports/report";
 import type { ReportFilters } from "../domain/reports/report-filter";
 import type { SegmentDimension } from "../domain/reports/segment-reports";
@@ -58,7 +58,7 @@ export class SiteShards {
     return (await this.all((store) => store.hasData())).some(Boolean);
   }
 
-  async readReport(range: ReportRange, filters: ReportFilters, limit: number, dimensions: readonly Dimension[]): Promise<ReportRows> {
+  async readReport(range: ReportRange, filters: ReportFilters, limit: number, dimensions: readonly ReportBreakdown[]): Promise<ReportRows> {
     return mergeReportRows(await this.all((store) => store.readReport(range, filters, this.shardLimit(limit), dimensions)), limit);
   }
 

@@ -2,7 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import { readSettings } from "../config/settings";
 import { ClientRateLimit } from "../domain/ingest/rate-limit";
 import type { RecordedHit } from "../domain/ingest/recorded-hit";
-import type { Dimension } from "../domain/reports/dimensions";
+import type { ReportBreakdown } from "../domain/reports/dimensions";
 import type { BreakdownRows, CountedDropReason, FunnelStepRow, ReportRange, ReportRows } from "../domain/reports/report";
 import type { ReportFilters } from "../domain/reports/report-filter";
 import type { SegmentDimension } from "../domain/reports/segment-reports";
@@ -267,7 +267,7 @@ export class SiteStore extends DurableObject<Env> {
     range: ReportRange,
     filters: ReportFilters,
     breakdownLimit: number,
-    dimensions: readonly Dimension[],
+    dimensions: readonly ReportBreakdown[],
   ): Promise<ReportRows> {
     this.writer.foldCounters();
     return this.reports.report(range, filters, breakdownLimit, dimensions);

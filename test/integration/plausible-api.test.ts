@@ -477,12 +477,260 @@ describe("POST /api/v2/query: metrics, filters and dimensions on the designed st
   }, 30_000);
 });
 
+describe("POST /api/v2/query: event names and campaigns", () => {
+  // Names in the stream: pageview ×8; Purchase ×2 (A 09:03 local, C 11:05 local); Signup (A),
+  // Newsletter and Donation (C) ×1 each. Plausible's events count pageviews too.
+  it("event:name as a dimension: events and pageviews per name, exact", async () => {
+    const answer = await query({ metrics: ["events", "pageviews"], date_range: "7d", dimensions: ["event:name"] });
+    expect(rows(answer)).toEqual([
+      ["pageview", 8, 8],
+      ["Purchase", 2, 0],
+      ["Donation", 1, 0],
+      ["Newsletter", 1, 0],
+      ["Signup", 1, 0],
+    ]);
+    expect(answer.meta).toEqual({});
+  }, 30_000);
+
+  it("event:name as a filter, with other dimensions, time buckets and other filters", async () => {
+    const purchases = await query({
+      metrics: ["events"],
+      date_range: DAY_RANGE,
+      filters: [["is", "event:name", ["Purchase"]]],
+      dimensions: ["visit:country", "time:hour"],
+    });
+    // A (DE) at 06:03 UTC = 09:00 local, C (DE) at 08:05 UTC = 11:00 local.
+    expect(rows(purchases)).toEqual([
+      ["DE", "2031-06-10 09:00:00", 1],
+      ["DE", "2031-06-10 11:00:00", 1],
+    ]);
+    const custom = await query({
+      metrics: ["events", "pageviews"],
+      date_range: "7d",
+      filters: [["is_not", "event:name", ["pageview"]]],
+      dimensions: ["visit:source"],
+    });
+    // A from google.com: Signup, Purchase; C from newsletter: Newsletter, Donation, Purchase.
+    expect(rows(custom)).toEqual([
+      ["newsletter", 3, 0],
+      ["google.com", 2, 0],
+    ]);
+    const contains = await query({
+      metrics: ["events"],
+      date_range: "7d",
+      filters: [
+        ["contains", "event:name", ["u"]],
+        ["is", "event:page", ["/checkout"]],
+      ],
+    });
+    // Names with a "u" (case-sensitive): Purchase, Signup; on /checkout only the two Purchases.
+    expect(rows(contains)).toEqual([[2]]);
+    const goal = await query({
+      metrics: ["events"],
+      date_range: "7d",
+      filters: [["is", "event:name", ["pageview"]]],
+      dimensions: ["event:goal"],
+    });
+    // Pageviews reaching a goal: the two views of /pricing (A, C).
+    expect(rows(goal)).toEqual([["Visit /pricing", 2]]);
+  }, 60_000);
+
+  it("refuses visitors, visit metrics and added dimensions with event:name, saying why", async () => {
+    await refused(
+      { metrics: ["visitors", "events"], date_range: "7d", filters: [["is", "event:name", ["Signup"]]] },
+      /Metric `visitors` cannot be queried with `event:name`/,
+    );
+    await refused(
+      { metrics: ["events", "percentage"], date_range: "7d", dimensions: ["event:name"] },
+      /Metric `percentage` cannot be queried with `event:name`/,
+    );
+    await refused({ metrics: ["visits"], date_range: "7d", filters: [["is", "event:name", ["Signup"]]] }, /Session metric/);
+    await refused(
+      { metrics: ["events"], date_range: "7d", dimensions: ["event:name", "visit:browser"] },
+      /`event:name` with `visit:browser` is not supported/,
+    );
+  }, 30_000);
+
+  it("visit:utm_campaign as a filter: visitor C's spring campaign, and everything else", async () => {
+    const spring = await query({
+      metrics: ["visitors", "pageviews", "events", "visits"],
+      date_range: "7d",
+      filters: [["is", "visit:utm_campaign", ["spring"]]],
+    });
+    // C: one pageview and three custom events, one visit.
+    expect(rows(spring)).toEqual([[1, 1, 4, 1]]);
+    const others = await query({
+      metrics: ["visitors", "pageviews", "events"],
+      date_range: "7d",
+      filters: [["is_not", "visit:utm_campaign", ["spring"]]],
+      dimensions: ["visit:source"],
+    });
+    expect(rows(others)).toEqual([
+      ["Direct / None", 2, 3, 3],
+      ["google.com", 1, 2, 4],
+      ["t.co", 1, 2, 2],
+    ]);
+    await refused(
+      { metrics: ["visitors"], date_range: "7d", filters: [["is", "visit:utm_campaign", ["spring"]]], dimensions: ["visit:browser"] },
+      /visit:utm_campaign/,
+    );
+  }, 30_000);
+});
+
+describe("POST /api/v2/query: date-time ranges of whole local hours", () => {
+  // Local hours (UTC+3): A 09:00-09:03 (/, /pricing, Signup, Purchase 50 EUR); B 10:00, 10:10 (two
+  // pageviews); C 11:00-11:05 (/pricing, Newsletter, Donation, Purchase 20 EUR); D 12:00 (one
+  // pageview); E 13:00, 13:50 (two pageviews).
+  it("answers hits over a span of hours, echoed as those hours", async () => {
+    const answer = await query({
+      metrics: ["pageviews", "events"],
+      date_range: ["2031-06-10T10:00:00+03:00", "2031-06-10T12:59:59+03:00"],
+    });
+    // B 2, C 1, D 1 pageviews; C's three custom events.
+    expect(rows(answer)).toEqual([[4, 7]]);
+    expect(answer.query.date_range).toEqual(["2031-06-10T10:00:00+03:00", "2031-06-10T12:59:59+03:00"]);
+  }, 30_000);
+
+  it("answers each hour's unique visitors by time:hour, and one hour's visitors", async () => {
+    const byHour = await query({
+      metrics: ["visitors", "pageviews"],
+      date_range: ["2031-06-10T10:00:00+03:00", "2031-06-10T12:59:59+03:00"],
+      dimensions: ["time:hour"],
+      include: { time_labels: true },
+    });
+    expect(rows(byHour)).toEqual([
+      ["2031-06-10 10:00:00", 1, 2],
+      ["2031-06-10 11:00:00", 1, 1],
+      ["2031-06-10 12:00:00", 1, 1],
+    ]);
+    expect(byHour.meta.time_labels).toEqual(["2031-06-10 10:00:00", "2031-06-10 11:00:00", "2031-06-10 12:00:00"]);
+    // One hour, its end given as the next hour's start: E, with two pageviews.
+    const oneHour = await query({
+      metrics: ["visitors", "pageviews"],
+      date_range: ["2031-06-10T13:00:00+03:00", "2031-06-10T14:00:00+03:00"],
+    });
+    expect(rows(oneHour)).toEqual([[1, 2]]);
+    const germany = await query({
+      metrics: ["visitors"],
+      date_range: ["2031-06-10T09:00:00+03:00", "2031-06-10T11:59:59+03:00"],
+      filters: [["is", "visit:country", ["DE"]]],
+      dimensions: ["time:hour"],
+    });
+    expect(rows(germany)).toEqual([
+      ["2031-06-10 09:00:00", 1],
+      ["2031-06-10 11:00:00", 1],
+    ]);
+  }, 30_000);
+
+  it("answers sources, goals and revenue within the hours", async () => {
+    const sources = await query({
+      metrics: ["pageviews"],
+      date_range: ["2031-06-10T09:00:00+03:00", "2031-06-10T11:59:59+03:00"],
+      dimensions: ["visit:source"],
+    });
+    expect(rows(sources)).toEqual([
+      ["Direct / None", 2],
+      ["google.com", 2],
+      ["newsletter", 1],
+    ]);
+    const goals = await query({
+      metrics: ["events", "total_revenue"],
+      date_range: ["2031-06-10T09:00:00+03:00", "2031-06-10T10:59:59+03:00"],
+      dimensions: ["event:goal"],
+    });
+    // A's conversions only: C's Purchase (20 EUR) is at 11:05.
+    expect(rows(goals)).toEqual([
+      ["Purchase", 1, { value: 50, currency: "EUR", short: "€50", long: "€50.00" }],
+      ["Signup", 1, null],
+      ["Visit /pricing", 1, null],
+    ]);
+  }, 30_000);
+
+  it("counts a visitor in every hour they were active, not only the hour of their first hit", async () => {
+    // A site of its own (UTC): X views pages at 08:10, 09:20 and 10:05; Y at 09:40.
+    const site = "plausible-hours.test";
+    const X: Sender = { ip: "198.51.100.31", userAgent: USER_AGENTS.windowsChrome, country: "DE" };
+    const Y: Sender = { ip: "198.51.100.32", userAgent: USER_AGENTS.linuxFirefox, country: "FR" };
+    for (const [time, sender] of [
+      ["08:10", X],
+      ["09:20", X],
+      ["10:05", X],
+      ["09:40", Y],
+    ] as const) {
+      const sent = await postEventAt(`${DAY}T${time}:00Z`, { n: "pageview", u: `https://${site}/`, d: site }, sender);
+      expect(sent.status).toBe(202);
+    }
+    const ask = async (body: Json) => {
+      const response = await post({ site_id: site, ...body });
+      const json = (await response.json()) as Answer;
+      expect(response.status, JSON.stringify(json)).toBe(200);
+      return rows(json);
+    };
+    // 09:00 to 09:59: X (first seen at 08:10) and Y.
+    expect(await ask({ metrics: ["visitors", "pageviews"], date_range: [`${DAY}T09:00:00Z`, `${DAY}T09:59:59Z`] })).toEqual([[2, 2]]);
+    expect(await ask({ metrics: ["visitors"], date_range: [`${DAY}T08:00:00Z`, `${DAY}T10:59:59Z`], dimensions: ["time"] })).toEqual([
+      ["2031-06-10 08:00:00", 1],
+      ["2031-06-10 09:00:00", 2],
+      ["2031-06-10 10:00:00", 1],
+    ]);
+  }, 30_000);
+
+  it("refuses what the hourly counters do not keep, saying why", async () => {
+    const hours = ["2031-06-10T10:00:00+03:00", "2031-06-10T12:59:59+03:00"];
+    await refused({ metrics: ["visitors"], date_range: hours }, /several hours is not supported/);
+    await refused({ metrics: ["visitors"], date_range: hours, dimensions: ["time:day"] }, /several hours is not supported/);
+    await refused({ metrics: ["bounce_rate"], date_range: hours }, /do not split by the hour/);
+    await refused({ metrics: ["pageviews"], date_range: hours, dimensions: ["visit:browser"] }, /per local day/);
+    await refused(
+      { metrics: ["visitors"], date_range: hours, dimensions: ["time:hour"], filters: [["is", "event:page", ["/pricing"]]] },
+      /first matching hit of the day/,
+    );
+    await refused({ metrics: ["pageviews"], date_range: ["2031-05-01T08:00:00+03:00", "2031-05-01T09:59:59+03:00"] }, /hourly figures/);
+  }, 30_000);
+});
+
+describe("POST /api/v2/query: event:hostname on a site that counts one hostname", () => {
+  // plausible-host.test (UTC) lists one hostname, www.plausible-host.test. P views / and /about,
+  // Q views /; a view from the bare plausible-host.test is dropped (hostname_mismatch).
+  it("answers every figure under that hostname, and zero for a filter on another", async () => {
+    const site = "plausible-host.test";
+    const P: Sender = { ip: "198.51.100.41", userAgent: USER_AGENTS.windowsChrome, country: "DE" };
+    const Q: Sender = { ip: "198.51.100.42", userAgent: USER_AGENTS.linuxFirefox, country: "FR" };
+    for (const [time, host, path, sender] of [
+      ["08:00", "www.plausible-host.test", "/", P],
+      ["08:05", "www.plausible-host.test", "/about", P],
+      ["09:00", "www.plausible-host.test", "/", Q],
+      ["09:30", "plausible-host.test", "/", Q],
+    ] as const) {
+      const sent = await postEventAt(`${DAY}T${time}:00Z`, { n: "pageview", u: `https://${host}${path}`, d: site }, sender);
+      expect(sent.status).toBe(202);
+    }
+    const ask = async (body: Json) => {
+      const response = await post({ site_id: site, date_range: DAY_RANGE, ...body });
+      const json = (await response.json()) as Answer;
+      expect(response.status, JSON.stringify(json)).toBe(200);
+      return rows(json);
+    };
+    expect(await ask({ metrics: ["visitors", "pageviews", "visits"], dimensions: ["event:hostname"] })).toEqual([
+      ["www.plausible-host.test", 2, 3, 2],
+    ]);
+    expect(await ask({ metrics: ["pageviews"], dimensions: ["event:page", "event:hostname"] })).toEqual([
+      ["/", "www.plausible-host.test", 2],
+      ["/about", "www.plausible-host.test", 1],
+    ]);
+    expect(await ask({ metrics: ["visitors"], filters: [["is", "event:hostname", ["www.plausible-host.test"]]] })).toEqual([[2]]);
+    expect(await ask({ metrics: ["visitors", "pageviews"], filters: [["is", "event:hostname", ["plausible-host.test"]]] })).toEqual([
+      [0, 0],
+    ]);
+  }, 30_000);
+});
+
 describe("POST /api/v2/query: refusals, in Plausible's error shape", () => {
   it("answers 400 {error} for what stepwise does not keep, saying why", async () => {
     await refused({ metrics: ["visitors"], date_range: "7d", dimensions: ["visit:city"] }, /GeoName/);
     await refused({ metrics: ["visitors"], date_range: "7d", filters: [["is", "visit:city", [588409]]] }, /GeoName/);
-    await refused({ metrics: ["visitors"], date_range: "7d", dimensions: ["event:name"] }, /event:goal/);
-    await refused({ metrics: ["visitors"], date_range: "7d", dimensions: ["event:hostname"] }, /hostname/);
+    await refused({ metrics: ["visitors"], date_range: "7d", dimensions: ["event:name"] }, /no unique visitors of an event/);
+    await refused({ metrics: ["visitors"], date_range: "7d", dimensions: ["event:hostname"] }, /plausible\.test and its subdomains/);
     await refused({ metrics: ["visitors"], date_range: "7d", dimensions: ["visit:referrer"] }, /referrer/);
     await refused(
       { metrics: ["visitors"], date_range: "7d", dimensions: ["event:props:plan"] },
@@ -491,7 +739,7 @@ describe("POST /api/v2/query: refusals, in Plausible's error shape", () => {
     await refused({ metrics: ["time_on_page"], date_range: "7d", filters: [["is", "event:page", ["/"]]] }, /time_on_page/);
     await refused({ metrics: ["bounce_rate"], date_range: "7d", filters: [["is", "event:page", ["/"]]] }, /entry page/);
     await refused({ metrics: ["conversion_rate"], date_range: "7d" }, /event:goal filters or dimensions/);
-    await refused({ metrics: ["visitors"], date_range: ["2031-06-10T12:00:00+03:00", "2031-06-10T15:59:59+03:00"] }, /whole days/);
+    await refused({ metrics: ["visitors"], date_range: ["2031-06-10T12:30:00+03:00", "2031-06-10T15:59:59+03:00"] }, /whole hours/);
     await refused({ metrics: ["visitors"], date_range: "24h" }, /whole days/);
     await refused(
       {
@@ -507,7 +755,7 @@ describe("POST /api/v2/query: refusals, in Plausible's error shape", () => {
     await refused({ metrics: ["visitors"], date_range: "7d", order_by: [["pageviews", "desc"]] }, /not a queried metric/);
     await refused({ metrics: ["visitors", "bogus"], date_range: "7d" }, /Unknown metric 'bogus'/);
     await refused({ metrics: ["pageviews"], date_range: "7d", dimensions: ["event:class"] }, /not kept per class/);
-    await refused({ metrics: ["visitors"], date_range: "7d", filters: [["is", "visit:utm_campaign", ["spring"]]] }, /breakdown only/);
+    await refused({ metrics: ["visitors"], date_range: "7d", dimensions: ["visit:utm_source"] }, /referrer's host/);
     await refused({ metrics: ["visitors"], date_range: "7d", filters: [["is", "visit:country", ["Germany"]]] }, /2-letter country code/);
   }, 60_000);
 
@@ -623,6 +871,21 @@ describe("Plausible's Stats API v1", () => {
       `site_id=${SITES[0]}&period=day&date=${DAY}&property=event:props:is_customer&filters=${encodeURIComponent("event:goal==Purchase")}`,
     );
     expect(answer).toEqual({ results: [{ is_customer: "true", visitors: 1 }] });
+  }, 30_000);
+
+  it("breakdown by event name and a filter on it, in events", async () => {
+    const names = await v1Json("breakdown", `site_id=${SITES[0]}&period=day&date=${DAY}&property=event:name&metrics=events&limit=2`);
+    expect(names).toEqual({
+      results: [
+        { name: "pageview", events: 8 },
+        { name: "Purchase", events: 2 },
+      ],
+    });
+    const filtered = await v1Json(
+      "aggregate",
+      `site_id=${SITES[0]}&period=day&date=${DAY}&metrics=events&filters=${encodeURIComponent("event:name==Signup|Newsletter")}`,
+    );
+    expect(filtered).toEqual({ results: { events: { value: 2 } } });
   }, 30_000);
 
   it("refuses compare, imported stats and a missing property with Plausible's error shape", async () => {

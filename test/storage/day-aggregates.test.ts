@@ -164,6 +164,18 @@ describe("day aggregates", () => {
         row("DE", 4, 5, rate(4, 3, 3 / 4), rate(2, 2, 2 / 4), { EUR: 40, USD: 25 }),
         row("FR", 2, 2, rate(2, 2, 1), rate(1, 1, 1 / 2), { EUR: 15 }),
       ]);
+      // Event names (the Plausible engine's event:name): hits 1 2 5 7 10 11 13 are pageviews, four
+      // of them product_page (micro); 3 9 12 purchase (macro); 6 newsletter_signup and 8
+      // add_to_cart (micro); the engagement report 4 is left out.
+      const byName = await runInDurableObject(store(SHOP), (instance) =>
+        instance.readReport({ fromDay: dayNumber("2032-04-01"), toDay: dayNumber("2032-04-03"), interval: "day" }, {}, 100, ["name"]),
+      );
+      expect(byName.breakdowns.name?.rows.map((r) => [r.value, r.pageviews, r.microHits, r.macroHits]).sort()).toEqual([
+        ["add_to_cart", 0, 1, 0],
+        ["newsletter_signup", 0, 1, 0],
+        ["pageview", 7, 4, 0],
+        ["purchase", 0, 0, 3],
+      ]);
     };
 
     await expectHandWorked();

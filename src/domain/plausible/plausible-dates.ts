@@ -1,5 +1,5 @@
-import { formatLocalHour, localDayOf, offsetMinutesAt, startOfLocalDay } from "../time/site-time";
-import { dayOf, formatDay, MS_PER_DAY, parseDay } from "../time/utc-time";
+import { formatLocalHour, localDayOf, localHourOf, offsetMinutesAt, startOfLocalDay, wallClockMs } from "../time/site-time";
+import { dayOf, dayOfHour, formatDay, MS_PER_DAY, MS_PER_HOUR, parseDay } from "../time/utc-time";
 import type { TimeBucket } from "./plausible-dimensions";
 import { refuse } from "./query-error";
 
@@ -8,12 +8,14 @@ import { refuse } from "./query-error";
  * in. Shorthands follow Plausible's query parser: `day` is today; `<n>d` the n days before today
  * (today left out); `month` and `year` the current calendar ones; `<n>mo` the n whole months
  * before the current one; `all` from the first day with data to today. Date pairs are local dates,
- * both included; date-time pairs must cover whole local days (00:00:00 to 23:59:59), since
- * visitors are counted per local day.
+ * both included; date-time pairs cover whole local days (00:00:00 to 23:59:59), or whole local
+ * hours (`hours`: 08:00:00 to 13:59:59), the finest stepwise counts by.
  */
 export interface DayRange {
   fromDay: number;
   toDay: number;
+  /** Whole local hours (both included) when the range is not whole days: the days are those they fall on. */
+  hours?: { fromHour: number; toHour: number };
 }
 export type ResolvedDateRange = DayRange & { all: boolean };
 
@@ -49,12 +51,19 @@ function dateTimePair(from: string, to: string, timeZone: string): DayRange {
   const endGap = startOfLocalDay(toDay + 1, timeZone) - end;
   const endsAtMidnight = endGap > 0 && endGap <= 1_000;
   const nextMidnight = startOfLocalDay(toDay, timeZone) === end && toDay > fromDay;
-  if (!startsAtMidnight || !(endsAtMidnight || nextMidnight)) {
+  if (startsAtMidnight && (endsAtMidnight || nextMidnight)) return { fromDay, toDay: nextMidnight ? toDay - 1 : toDay };
+  // Whole local hours: from the start of one to the last second of another (or the next hour's start).
+  const startWall = wallClockMs(start, timeZone);
+  const endWall = wallClockMs(end, timeZone);
+  const endGapToHour = MS_PER_HOUR - (endWall % MS_PER_HOUR);
+  const fromHour = localHourOf(start, timeZone);
+  const toHour = endWall % MS_PER_HOUR === 0 ? localHourOf(end, timeZone) - 1 : localHourOf(end, timeZone);
+  if (startWall % MS_PER_HOUR !== 0 || !(endWall % MS_PER_HOUR === 0 || endGapToHour <= 1_000) || toHour < fromHour) {
     refuse(
-      `The date_range '${JSON.stringify([from, to])}' does not cover whole days of the site's time zone (${timeZone}): stepwise counts visitors per local day, so it answers whole days only. Ask for dates, or for 00:00:00 to 23:59:59 local time.`,
+      `The date_range '${JSON.stringify([from, to])}' does not cover whole hours of the site's time zone (${timeZone}): stepwise counts by the local hour at the finest. Ask for dates, for 00:00:00 to 23:59:59 local time, or for whole hours such as 08:00:00 to 13:59:59.`,
     );
   }
-  return { fromDay, toDay: nextMidnight ? toDay - 1 : toDay };
+  return { fromDay: dayOfHour(fromHour), toDay: dayOfHour(toHour), hours: { fromHour, toHour } };
 }
 
 /** A date range of the v2 query (or a v1 period), resolved against the site's local `today`. */
@@ -101,8 +110,13 @@ function offsetText(minutes: number): string {
   return `${minutes < 0 ? "-" : "+"}${String(Math.floor(absolute / 60)).padStart(2, "0")}:${String(absolute % 60).padStart(2, "0")}`;
 }
 
-/** The range as Plausible echoes it: the first and last second of the local days, with the offsets then in force. */
+/** The range as Plausible echoes it: the first and last second of the local days (or hours), with the offsets then in force. */
 export function echoDateRange(range: DayRange, timeZone: string): [string, string] {
+  if (range.hours !== undefined) {
+    const first = formatLocalHour(range.hours.fromHour, timeZone);
+    const last = formatLocalHour(range.hours.toHour, timeZone);
+    if (first !== null && last !== null) return [first, `${last.slice(0, 14)}59:59${last.slice(19)}`];
+  }
   const start = startOfLocalDay(range.fromDay, timeZone);
   const end = startOfLocalDay(range.toDay + 1, timeZone) - 1_000;
   return [
@@ -133,7 +147,8 @@ export function hourLabel(localHour: number, timeZone: string): string | null {
 export function timeLabels(range: DayRange, bucket: TimeBucket, timeZone: string): string[] {
   const labels: string[] = [];
   if (bucket === "hour") {
-    for (let hour = range.fromDay * 24; hour < (range.toDay + 1) * 24; hour++) {
+    const { fromHour, toHour } = range.hours ?? { fromHour: range.fromDay * 24, toHour: (range.toDay + 1) * 24 - 1 };
+    for (let hour = fromHour; hour <= toHour; hour++) {
       const label = hourLabel(hour, timeZone);
       if (label !== null) labels.push(label);
     }

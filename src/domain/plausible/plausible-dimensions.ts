@@ -1,5 +1,5 @@
 import { NO_SOURCE } from "../ingest/traffic-source";
-import type { AddedDimension, Dimension } from "../reports/dimensions";
+import type { AddedDimension, ReportBreakdown } from "../reports/dimensions";
 import type { FilterField } from "../reports/report-filter";
 import { refuse } from "./query-error";
 
@@ -18,7 +18,7 @@ export interface CellDimension {
   /** The stepwise filter that selects one stored value; undefined when the counters cannot be filtered by it. */
   filter: FilterField | AddedDimension | undefined;
   /** The stepwise breakdown that lists its values. */
-  breakdown: Dimension;
+  breakdown: ReportBreakdown;
   /**
    * Whether every visitor-day has exactly one value (source, country, browser...): then visitors
    * of several values add up exactly. Pages, properties, entry and exit pages do not partition
@@ -32,6 +32,7 @@ export interface CellDimension {
 
 export type DimensionSource =
   | CellDimension
+  | { kind: "hostname"; name: "event:hostname" }
   | { kind: "goal"; name: "event:goal" }
   | { kind: "class"; name: "event:class" }
   | { kind: "time"; name: string; bucket: TimeBucket | "auto" };
@@ -72,7 +73,7 @@ export function countryName(code: string): string {
 
 const cell = (
   name: string,
-  breakdown: Dimension,
+  breakdown: ReportBreakdown,
   options: { filter?: FilterField | AddedDimension | null; partition: boolean; show?: CellDimension["show"] },
 ): CellDimension => ({
   kind: "cell",
@@ -86,11 +87,15 @@ const cell = (
 
 const CATALOG: Record<string, DimensionSource> = {
   "event:page": cell("event:page", "page", { partition: false }),
+  // Hits are counted per event name; visitors are not (validateMetrics refuses them).
+  "event:name": cell("event:name", "name", { partition: false }),
   "event:goal": { kind: "goal", name: "event:goal" },
+  // Answered only for a site that counts one hostname (siteHostname); the engine checks.
+  "event:hostname": { kind: "hostname", name: "event:hostname" },
   "event:class": { kind: "class", name: "event:class" },
   "visit:source": cell("visit:source", "source", { partition: true, show: (v) => (v === NO_SOURCE ? "Direct / None" : v) }),
   "visit:channel": cell("visit:channel", "channel", { partition: true, show: (v) => CHANNEL_NAMES[v] ?? v }),
-  "visit:utm_campaign": cell("visit:utm_campaign", "campaign", { filter: null, partition: true, show: notSet }),
+  "visit:utm_campaign": cell("visit:utm_campaign", "campaign", { partition: true, show: notSet }),
   "visit:utm_medium": cell("visit:utm_medium", "utm_medium", { partition: true, show: notSet }),
   "visit:utm_content": cell("visit:utm_content", "utm_content", { partition: true, show: notSet }),
   "visit:utm_term": cell("visit:utm_term", "utm_term", { partition: true, show: notSet }),
@@ -119,11 +124,9 @@ const CATALOG: Record<string, DimensionSource> = {
 
 /** Why stepwise has no figures for a dimension Plausible documents. */
 const REFUSED: Record<string, string> = {
-  "event:name":
-    "stepwise counts custom events by the goal they reach, not by their name, so `event:name` is not kept. Configure a goal for the event and use `event:goal`.",
-  "event:hostname": "stepwise does not keep the hostname of a hit (every counted hit is on one of the site's hostnames).",
   "visit:referrer": "stepwise keeps no referrer URL, only the source it names (privacy.md): use `visit:source`.",
-  "visit:utm_source": "stepwise keeps `utm_source` as the visit's source: use `visit:source`.",
+  "visit:utm_source":
+    "stepwise does not keep `utm_source` on its own: it files each visit under one source, the link's `utm_source` when it had one, else the referrer's host (channels.md), so a source such as `google.com` cannot be told to be one or the other. Use `visit:source`.",
   "visit:city": "stepwise keeps the city's name from Cloudflare's geolocation, not a GeoName id: use `visit:city_name`.",
   "visit:browser_version": "stepwise keeps the browser's family only, never its version (privacy.md).",
   "visit:os_version": "stepwise keeps the operating system's family only, never its version (privacy.md).",
@@ -163,3 +166,27 @@ export const CLASS_VALUES: Record<string, readonly string[]> = {
   milestone: ["micro_milestone"],
   secondary: ["micro_secondary"],
 };
+
+/** The one hostname every counted hit of a site is on, or why there is none to answer `event:hostname` with. */
+export type SiteHostname = { value: string } | { refused: string };
+
+/**
+ * stepwise keeps no hostname per hit: it only drops hits from hostnames the site does not list
+ * (drop-policy.ts). So `event:hostname` is honest only when that leaves one possible hostname:
+ * the site's `hostnames` is a single name without a wildcard, and the deployment does not also
+ * count localhost (`ALLOW_LOCALHOST`).
+ */
+export function siteHostname(siteId: string, hostnames: readonly string[] | null, allowLocalhost: boolean): SiteHostname {
+  const why = "stepwise does not keep the hostname of a hit, only whether it is one the site counts";
+  if (allowLocalhost) return { refused: `${why}, and this deployment also counts hits from localhost (ALLOW_LOCALHOST).` };
+  if (hostnames === null) {
+    return {
+      refused: `${why}, and this site counts hits from ${siteId} and its subdomains. A site whose \`hostnames\` lists one hostname answers it.`,
+    };
+  }
+  const [only] = hostnames;
+  if (hostnames.length !== 1 || only === undefined || only.startsWith("*.")) {
+    return { refused: `${why}, and this site counts hits from ${hostnames.join(", ")}.` };
+  }
+  return { value: only };
+}

@@ -1,10 +1,10 @@
 import type { FilterTree, PlausibleMetric, PlausibleQueryBody } from "../../schemas/plausible-query-schema";
 import { minorUnitDigits } from "../ingest/money";
-import { type Dimension, isAddedDimension, scopeOf } from "../reports/dimensions";
+import { isAddedDimension, type ReportBreakdown, scopeOf } from "../reports/dimensions";
 import type { ConfiguredGoal, ReportRange, ReportRows } from "../reports/report";
 import { breakdownProblem, filterProblem } from "../reports/report-exactness";
 import type { ReportFilters } from "../reports/report-filter";
-import { dayOfHour } from "../time/utc-time";
+import { dayOfHour, firstHourOfDay, lastHourOfDay } from "../time/utc-time";
 import {
   autoBucket,
   type DayRange,
@@ -16,7 +16,14 @@ import {
   resolveDateRange,
   timeLabels,
 } from "./plausible-dates";
-import { type CellDimension, CLASS_VALUES, type DimensionSource, dimensionSource, type TimeBucket } from "./plausible-dimensions";
+import {
+  type CellDimension,
+  CLASS_VALUES,
+  type DimensionSource,
+  dimensionSource,
+  type SiteHostname,
+  type TimeBucket,
+} from "./plausible-dimensions";
 import { compileFilters, type DimensionPredicate } from "./plausible-filters";
 import { refuse } from "./query-error";
 
@@ -36,7 +43,7 @@ import { refuse } from "./query-error";
  * flagged in `meta.metric_warnings` and `meta.estimated`, never passed off as exact.
  */
 export interface ReportSource {
-  readReport(range: ReportRange, filters: ReportFilters, limit: number, dimensions: readonly Dimension[]): Promise<ReportRows>;
+  readReport(range: ReportRange, filters: ReportFilters, limit: number, dimensions: readonly ReportBreakdown[]): Promise<ReportRows>;
 }
 
 export interface EngineSite {
@@ -44,6 +51,8 @@ export interface EngineSite {
   timeZone: string;
   properties: readonly string[];
   goals: readonly ConfiguredGoal[];
+  /** The site's one hostname (`event:hostname`), or why it has none (plausible-dimensions.ts siteHostname). */
+  hostname: SiteHostname;
 }
 
 export interface EngineContext {
@@ -61,6 +70,8 @@ const ALL_ROWS = 100_000;
 const SESSION_METRICS = new Set<PlausibleMetric>(["visits", "bounce_rate", "visit_duration", "views_per_visit"]);
 const RATE_METRICS = new Set<PlausibleMetric>(["conversion_rate", "group_conversion_rate"]);
 const REVENUE_METRICS = new Set<PlausibleMetric>(["total_revenue", "average_revenue"]);
+/** Metrics computed from unique visitors. */
+const VISITOR_METRICS = new Set<PlausibleMetric>(["visitors", "percentage", "conversion_rate", "group_conversion_rate"]);
 
 export interface ParsedQuery {
   body: PlausibleQueryBody;
@@ -91,6 +102,10 @@ export function parseQuery(body: PlausibleQueryBody, site: EngineSite, today: nu
   const range = resolveDateRange(body.date_range, today, site.timeZone);
   const dimensions = names.map((name) => dimensionSource(name, site.properties));
   const predicates = compileFilters(body.filters ?? []);
+  if ((names.includes("event:hostname") || predicates.has("event:hostname")) && "refused" in site.hostname) {
+    refuse(`\`event:hostname\` is not supported for this site: ${site.hostname.refused}`);
+  }
+  if (range.hours !== undefined) validateHourRange(range, metrics, dimensions, predicates, site);
   for (const dimension of predicates.keys()) {
     const source = dimensionSource(dimension, site.properties);
     if (source.kind === "time") refuse(`Invalid filters: \`${dimension}\` cannot be filtered; set date_range instead.`);
@@ -105,6 +120,17 @@ export function parseQuery(body: PlausibleQueryBody, site: EngineSite, today: nu
     refuse("Filter by `event:goal` or by `event:class`, not both: a goal has one class.");
   }
   validateMetrics(metrics, names, predicates);
+  if (names.includes("event:name") || predicates.has("event:name")) {
+    const added = [...names, ...predicates.keys()].find((name) => {
+      const source = dimensionSource(name, site.properties);
+      return source.kind === "cell" && isAddedDimension(source.breakdown);
+    });
+    if (added !== undefined) {
+      refuse(
+        `\`event:name\` with \`${added}\` is not supported: event names are counted in the main counters, with pages, sources, channels, campaigns, countries, devices and goals, and \`${added}\` is counted on its own per day. Ask for one or the other.`,
+      );
+    }
+  }
   const queried = new Set<string>([...metrics, ...names]);
   const orderBy = body.order_by ?? null;
   for (const entry of orderBy ?? []) {
@@ -125,10 +151,64 @@ export function parseQuery(body: PlausibleQueryBody, site: EngineSite, today: nu
   };
 }
 
+/**
+ * A range of whole hours is read from the hourly counters, which keep hits per hour exactly and
+ * visitors once per visitor-day and once per visitor-hour: so hits, conversions and revenue are
+ * exact; unique visitors only per hour (an hour's visitors, under visitor-level filters); visits
+ * (counted at their first hit, settled at later ones) and the per-day added dimensions not at all.
+ */
+function validateHourRange(
+  range: DayRange,
+  metrics: readonly PlausibleMetric[],
+  dimensions: readonly DimensionSource[],
+  predicates: Map<string, DimensionPredicate>,
+  site: EngineSite,
+): void {
+  const hours = range.hours;
+  if (hours === undefined) return;
+  const session = metrics.filter((metric) => SESSION_METRICS.has(metric));
+  if (session.length > 0) {
+    refuse(
+      `Session metric(s) \`${session.join(", ")}\` cannot be queried over a range of hours: stepwise counts a visit at its first hit and settles its bounce and duration at later ones, so visit figures do not split by the hour. Ask for whole days.`,
+    );
+  }
+  const sources = [...dimensions, ...[...predicates.keys()].map((name) => dimensionSource(name, site.properties))];
+  const added = sources.find((source) => source.kind === "cell" && isAddedDimension(source.breakdown));
+  if (added !== undefined) {
+    refuse(`\`${added.name}\` cannot be queried over a range of hours: stepwise counts it per local day. Ask for whole days.`);
+  }
+  const visitorMetric = metrics.find((metric) => VISITOR_METRICS.has(metric));
+  if (visitorMetric === undefined) return;
+  const oneHour = hours.fromHour === hours.toHour;
+  const time = dimensions.find((dimension) => dimension.kind === "time");
+  const bucket = time?.kind === "time" ? (time.bucket === "auto" ? autoBucket(range) : time.bucket) : null;
+  if (!oneHour && (bucket !== "hour" || visitorMetric !== "visitors")) {
+    refuse(
+      `Metric \`${visitorMetric}\` over a range of several hours is not supported: stepwise counts unique visitors per local day and per local hour, and a visitor active in two of the hours would count twice. Ask for \`pageviews\` or \`events\`, for one hour, for \`visitors\` by \`time:hour\` (each hour's unique visitors), or for whole days.`,
+    );
+  }
+  const hitLevel = sources.find(
+    (source) => source.kind !== "time" && source.kind !== "hostname" && !(source.kind === "cell" && source.partition),
+  );
+  if (hitLevel !== undefined) {
+    refuse(
+      `Metric \`${visitorMetric}\` with \`${hitLevel.name}\` cannot be queried over a range of hours: stepwise counts those visitors at their first matching hit of the day, not in each hour. Visitors by the hour are kept for visitor-level dimensions (source, channel, campaign, country, device) only.`,
+    );
+  }
+}
+
 function validateMetrics(metrics: readonly PlausibleMetric[], dimensions: readonly string[], predicates: Map<string, DimensionPredicate>) {
   const goalish = ["event:goal", "event:class"].some((name) => dimensions.includes(name) || predicates.has(name));
   const hitScoped = (name: string) =>
-    name === "event:page" || name === "event:goal" || name === "event:class" || name.startsWith("event:props:");
+    name === "event:page" || name === "event:goal" || name === "event:class" || name === "event:name" || name.startsWith("event:props:");
+  if (dimensions.includes("event:name") || predicates.has("event:name")) {
+    const visitorMetric = metrics.find((metric) => VISITOR_METRICS.has(metric));
+    if (visitorMetric !== undefined) {
+      refuse(
+        `Metric \`${visitorMetric}\` cannot be queried with \`event:name\`: stepwise counts each visitor once a day and once per goal they reach, not once per event name, so it has no unique visitors of an event. Ask for \`events\` or \`pageviews\` (exact), or configure a goal for the event and ask for its visitors with \`event:goal\`.`,
+      );
+    }
+  }
   for (const metric of metrics) {
     if (metric === "time_on_page" || metric === "exit_rate") {
       refuse(
@@ -260,13 +340,13 @@ class Executor {
     private readonly range: DayRange,
   ) {}
 
-  private async read(range: ReportRange, filters: ReportFilters, limit: number, dimensions: Dimension[]): Promise<ReportRows> {
+  private async read(range: ReportRange, filters: ReportFilters, limit: number, dimensions: ReportBreakdown[]): Promise<ReportRows> {
     this.reads++;
     return this.source.readReport(range, filters, limit, dimensions);
   }
 
   /** The values every dimension of the query has in its range: one unfiltered read of their breakdowns. */
-  async loadValues(dimensions: readonly Dimension[]): Promise<void> {
+  async loadValues(dimensions: readonly ReportBreakdown[]): Promise<void> {
     const wanted = [...new Set(dimensions)];
     this.valueRows = await this.read({ ...this.range, interval: "day" }, {}, ALL_ROWS, wanted);
   }
@@ -336,7 +416,8 @@ class Executor {
       }
     } else {
       for (const row of rows.buckets) {
-        tally.visitors += row.visitors;
+        // Over a range of hours (one hour, validateHourRange): the hour's unique visitors.
+        tally.visitors += range.hours === undefined ? row.visitors : row.hourVisitors;
         tally.pageviews += row.pageviews;
         tally.events += row.pageviews + row.events;
       }
@@ -447,7 +528,16 @@ class Executor {
     const needsEvents = metrics.has("events") && !mode.goal && classes === null;
     const session = [...metrics].some((metric) => SESSION_METRICS.has(metric));
     // One breakdown read per cell gives every value's visitors, pageviews and conversions at once.
-    if (bucket === null && groupDimensions.length === 1 && only?.kind === "cell" && !needsEvents && (!session || hasVisits(only, mode))) {
+    // Breakdown rows count daily visitors: over a range of hours, visitors come from the hourly buckets instead.
+    const hourlyVisitors = plan.range.hours !== undefined && [...metrics].some((metric) => VISITOR_METRICS.has(metric));
+    if (
+      bucket === null &&
+      groupDimensions.length === 1 &&
+      only?.kind === "cell" &&
+      !needsEvents &&
+      !hourlyVisitors &&
+      (!session || hasVisits(only, mode))
+    ) {
       return this.evaluateByBreakdown(plan, only, cells, mode, estimated);
     }
     // Goal rows keep conversions and converting visitors; pageviews of a goal come from its own cell.
@@ -685,7 +775,15 @@ function periodsOf(range: DayRange, bucket: Exclude<TimeBucket, "hour">): DayRan
     if (last !== undefined && dayBucketLabel(day, bucket, range) === dayBucketLabel(last.fromDay, bucket, range)) last.toDay = day;
     else periods.push({ fromDay: day, toDay: day });
   }
-  return periods;
+  const hours = range.hours;
+  if (hours === undefined) return periods;
+  return periods.map((period) => ({
+    ...period,
+    hours: {
+      fromHour: Math.max(firstHourOfDay(period.fromDay), hours.fromHour),
+      toHour: Math.min(lastHourOfDay(period.toDay), hours.toHour),
+    },
+  }));
 }
 
 /** The group key's values in the order of the query's dimensions: the time label where the time dimension is. */
@@ -699,6 +797,7 @@ function exactnessSentence(reason: string): string {
   const text = reason
     .replace(/\bprops\.([^\s,:]+)/g, "event:props:$1")
     .replace(/\b(browser|os|utm_medium|utm_content|utm_term|region|city|entry_page|exit_page|country|device|source|channel)\b/g, "visit:$1")
+    .replace(/\bcampaign\b/g, "visit:utm_campaign")
     .replace(/\bpage\b/g, "event:page")
     .replace(/\bgoal\b/g, "event:goal")
     .replace(/interval=day/g, "a time:day dimension");
@@ -772,11 +871,28 @@ export async function runQuery(query: ParsedQuery, site: EngineSite, source: Rep
     const first = probe.buckets.reduce((min, bucket) => Math.min(min, dayOfHour(bucket.hour)), context.today);
     range = { fromDay: first, toDay: context.today };
   }
+  if (range.hours !== undefined && range.fromDay < context.hourlyFromDay) {
+    refuse(
+      `A date_range of hours is answered from the hourly figures, kept for the last ${context.today - context.hourlyFromDay} days only; older days are kept whole. Ask for whole days.`,
+    );
+  }
   const executor = new Executor(source, site, context, range);
-  const plan: Plan = { range, dimensions: query.dimensions, predicates: query.predicates, metrics: new Set(query.metrics) };
+  // Every counted hit is on the site's one hostname (parseQuery refused otherwise): a filter on
+  // it keeps all or nothing, and as a dimension it is that one value, put back into each row.
+  const hostname = "value" in site.hostname ? site.hostname.value : "";
+  const hostnameIndex = query.dimensions.findIndex((dimension) => dimension.kind === "hostname");
+  const hostnamePredicate = query.predicates.get("event:hostname");
+  const nothing = hostnamePredicate !== undefined && !hostnamePredicate.test(hostname);
+  const engineDimensions = query.dimensions.filter((dimension) => dimension.kind !== "hostname");
+  const plan: Plan = {
+    range,
+    dimensions: engineDimensions,
+    predicates: new Map([...query.predicates].filter(([name]) => name !== "event:hostname")),
+    metrics: new Set(query.metrics),
+  };
 
   // Values of every cell dimension the query filters or groups by, unless named exactly.
-  const valueDimensions = new Set<Dimension>();
+  const valueDimensions = new Set<ReportBreakdown>();
   for (const dimension of query.dimensions) if (dimension.kind === "cell") valueDimensions.add(dimension.breakdown);
   for (const [name, predicate] of query.predicates) {
     const dimension = dimensionSource(name, site.properties);
@@ -784,8 +900,10 @@ export async function runQuery(query: ParsedQuery, site: EngineSite, source: Rep
   }
   await executor.loadValues([...valueDimensions]);
 
-  const main = await executor.evaluate(plan);
+  const main: Evaluation = nothing ? { groups: new Map(), estimated: false } : await executor.evaluate(plan);
   const timeIndex = query.dimensions.findIndex((dimension) => dimension.kind === "time");
+  const withHostname = (values: string[]) =>
+    hostnameIndex < 0 ? values : [...values.slice(0, hostnameIndex), hostname, ...values.slice(hostnameIndex)];
   const percentageBase = query.metrics.includes("percentage")
     ? await executor.evaluate({ ...plan, dimensions: [], metrics: new Set(["visitors"]) })
     : null;
@@ -815,7 +933,7 @@ export async function runQuery(query: ParsedQuery, site: EngineSite, source: Rep
       visitorsOf(
         evaluation,
         values.filter((_, index) => {
-          const dimension = query.dimensions[index];
+          const dimension = engineDimensions[index];
           return dimension !== undefined && dimension.kind !== "goal" && dimension.kind !== "class" && keep(dimension);
         }),
       );
@@ -868,7 +986,7 @@ export async function runQuery(query: ParsedQuery, site: EngineSite, source: Rep
           return null;
       }
     });
-    rows.push({ dimensions: values, metrics, tally });
+    rows.push({ dimensions: withHostname(values), metrics, tally });
   }
 
   if (revenueRequested && !revenueSeen) {

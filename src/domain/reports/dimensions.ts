@@ -28,6 +28,12 @@ export type PropertyDimension = `props.${string}`;
 export type AddedDimension = FixedAddedDimension | PropertyDimension;
 export type Dimension = MainDimension | AddedDimension;
 
+/**
+ * What a report read may break down by: a dimension, or the event name (`name`, a column of the
+ * main counters that the Plausible query engine lists values of; not a native breakdown).
+ */
+export type ReportBreakdown = Dimension | "name";
+
 export const isPropertyDimension = (dimension: string): dimension is PropertyDimension => dimension.startsWith("props.");
 
 export const isAddedDimension = (dimension: string): dimension is AddedDimension =>

@@ -1,4 +1,12 @@
-import { ADDED_DIMENSIONS, type AddedDimension, type Dimension, isAddedDimension, MAIN_DIMENSIONS, scopeOf } from "./dimensions";
+import {
+  ADDED_DIMENSIONS,
+  type AddedDimension,
+  type Dimension,
+  isAddedDimension,
+  MAIN_DIMENSIONS,
+  type ReportBreakdown,
+  scopeOf,
+} from "./dimensions";
 import { addedFilters, type ReportFilters } from "./report-filter";
 
 /**
@@ -58,7 +66,7 @@ export function filterProblem(endpoint: StatsEndpoint, filters: ReportFilters, i
 }
 
 /** Why this breakdown is not exact under these filters, or null. */
-export function breakdownProblem(dimension: Dimension, filters: ReportFilters): Inexact | null {
+export function breakdownProblem(dimension: ReportBreakdown, filters: ReportFilters): Inexact | null {
   const added = addedFilters(filters)[0]?.[0];
   const isAdded = isAddedDimension(dimension);
   if (added !== undefined && dimension !== added) {

@@ -10,7 +10,13 @@ import type { AddedDimension } from "./dimensions";
  * device describe the whole visitor-day) every visitor of the segment.
  */
 export const FILTER_FIELDS = ["page", "channel", "source", "country", "device", "variant", "goal"] as const;
-export type FilterField = (typeof FILTER_FIELDS)[number];
+/**
+ * Columns of the main counters that reads can also filter on, beyond what the native endpoints
+ * take: the campaign (utm_campaign) and the event name. The Plausible query engine uses them
+ * (docs/plausible-api.md); funnel and lift counters carry the campaign but not the name.
+ */
+export const COUNTER_FILTER_FIELDS = [...FILTER_FIELDS, "campaign", "name"] as const;
+export type FilterField = (typeof COUNTER_FILTER_FIELDS)[number];
 /**
  * Main filters (columns of the main counters) and at most one added dimension (browser, os, ...,
  * `props.<name>`; see dimensions.ts and report-exactness.ts for what they combine with).
@@ -20,14 +26,14 @@ export type ReportFilters = Partial<Record<FilterField | AddedDimension, string>
 /** The main filters alone. */
 export function mainFilters(filters: ReportFilters): Partial<Record<FilterField, string>> {
   const main: Partial<Record<FilterField, string>> = {};
-  for (const field of FILTER_FIELDS) if (filters[field] !== undefined) main[field] = filters[field];
+  for (const field of COUNTER_FILTER_FIELDS) if (filters[field] !== undefined) main[field] = filters[field];
   return main;
 }
 
 /** The added-dimension filters, as [dimension, value] pairs. */
 export function addedFilters(filters: ReportFilters): [AddedDimension, string][] {
   return Object.entries(filters).flatMap(([field, value]) =>
-    value !== undefined && !(FILTER_FIELDS as readonly string[]).includes(field) ? [[field as AddedDimension, value]] : [],
+    value !== undefined && !(COUNTER_FILTER_FIELDS as readonly string[]).includes(field) ? [[field as AddedDimension, value]] : [],
   );
 }
 

@@ -3,7 +3,7 @@ import { type ConversionClass, conversionClassOf, type GoalClass, goalClassOf, t
 import type { CompiledSite } from "../site/site";
 import { DEFAULT_TIME_ZONE, formatLocalHour } from "../time/site-time";
 import { dayOfHour, firstHourOfDay, formatDay, lastHourOfDay } from "../time/utc-time";
-import { type Dimension, isAddedDimension, scopeOf } from "./dimensions";
+import { type Dimension, isAddedDimension, type ReportBreakdown, scopeOf } from "./dimensions";
 
 /**
  * Report maths: turns the per-bucket sums a site's store returns into the JSON of
@@ -17,9 +17,15 @@ export interface ReportRange {
   fromDay: number;
   toDay: number;
   interval: Interval;
+  /**
+   * Whole local hours within those days (both included), for a range that is not whole days:
+   * read live from the hourly counters only (the Plausible engine's date-time ranges).
+   */
+  hours?: { fromHour: number; toHour: number };
 }
 
-export const rangeHours = (range: ReportRange) => ({ fromHour: firstHourOfDay(range.fromDay), toHour: lastHourOfDay(range.toDay) });
+export const rangeHours = (range: ReportRange) =>
+  range.hours ? { ...range.hours } : { fromHour: firstHourOfDay(range.fromDay), toHour: lastHourOfDay(range.toDay) };
 
 /** Sums for one hour. */
 export interface BucketRow {
@@ -98,8 +104,11 @@ export interface ReportRows {
   classes: ClassRow[];
   goals: GoalRow[];
   goalRevenue: RevenueRow[];
-  /** The breakdowns asked for (report-exactness.ts decides which are exact under the filters). */
-  breakdowns: Partial<Record<Dimension, BreakdownRows>>;
+  /**
+   * The breakdowns asked for (report-exactness.ts decides which are exact under the filters);
+   * `name` (event names) only for the Plausible query engine.
+   */
+  breakdowns: Partial<Record<ReportBreakdown, BreakdownRows>>;
   engagement: EngagementRow;
   dropped: DropRow[];
   /** Hits counted under "(other)" per capped dimension (domain/ingest/value-caps.ts). */

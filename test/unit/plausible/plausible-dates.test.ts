@@ -43,9 +43,33 @@ describe("resolveDateRange (v2)", () => {
       "2031-01-05T00:00:00+02:00",
       "2031-01-05T23:59:59+02:00",
     ]);
-    expect(() => resolveDateRange(["2031-06-10T12:00:00+03:00", "2031-06-10T13:00:00+03:00"], TODAY, "Europe/Tallinn")).toThrow(
-      PlausibleQueryError,
-    );
+  });
+
+  it("takes date-time pairs on whole local hours (end inclusive at :59:59, or the next hour's start), and refuses others", () => {
+    const tallinn = "Europe/Tallinn";
+    const hours = resolveDateRange(["2031-06-10T08:00:00+03:00", "2031-06-10T13:59:59+03:00"], TODAY, tallinn);
+    // Local hours are counted from the epoch on the wall clock: 2031-06-10 is day 22_440.
+    expect(hours).toEqual({ fromDay: 22_440, toDay: 22_440, hours: { fromHour: 22_440 * 24 + 8, toHour: 22_440 * 24 + 13 }, all: false });
+    expect(echoDateRange(hours, tallinn)).toEqual(["2031-06-10T08:00:00+03:00", "2031-06-10T13:59:59+03:00"]);
+    // The same hours written in UTC, with an exclusive end.
+    expect(resolveDateRange(["2031-06-10T05:00:00Z", "2031-06-10T11:00:00Z"], TODAY, tallinn)).toEqual(hours);
+    // Across midnight: two local days.
+    const overnight = resolveDateRange(["2031-06-10T22:00:00+03:00", "2031-06-11T01:59:59+03:00"], TODAY, tallinn);
+    expect(days(overnight)).toEqual(["2031-06-10", "2031-06-11"]);
+    expect(timeLabels(overnight, "hour", tallinn)).toEqual([
+      "2031-06-10 22:00:00",
+      "2031-06-10 23:00:00",
+      "2031-06-11 00:00:00",
+      "2031-06-11 01:00:00",
+    ]);
+    for (const pair of [
+      ["2031-06-10T12:30:00+03:00", "2031-06-10T13:59:59+03:00"],
+      ["2031-06-10T12:00:00+03:00", "2031-06-10T13:30:00+03:00"],
+      ["2031-06-10T12:00:00+03:00", "2031-06-10T12:00:00+03:00"],
+      ["2031-06-10T13:00:00+03:00", "2031-06-10T11:59:59+03:00"],
+    ] as const) {
+      expect(() => resolveDateRange(pair, TODAY, tallinn), JSON.stringify(pair)).toThrow(/whole hours/);
+    }
   });
 
   it("refuses ranges it cannot answer, and malformed ones", () => {
