@@ -12,6 +12,7 @@ import {
   type RevenueRow,
 } from "../domain/reports/report";
 import type { VisitorsColumn } from "../domain/reports/report-filter";
+import { compareBinary } from "../domain/reports/shard-merge";
 import { dayOfHour, firstHourOfDay, lastHourOfDay } from "../domain/time/utc-time";
 import { packRows } from "./packed-rows";
 
@@ -80,8 +81,6 @@ export const AGGREGATE_SOURCES: Record<MainDimension | MainCappedDimension, Aggr
 
 /** Hits by kind, from the event name: what the report's pageviews, events and breakdowns select on. */
 const KIND = "CASE name WHEN 'pageview' THEN 'pageview' WHEN 'engagement' THEN 'engagement' ELSE 'event' END";
-const MICRO = "class IN ('micro_milestone', 'micro_secondary')";
-const MACRO = "class = 'macro'";
 
 type Row = Record<string, SqlStorageValue>;
 const num = (value: SqlStorageValue | undefined): number => (typeof value === "number" ? value : 0);
@@ -242,19 +241,31 @@ export class DayAggregates {
       engagement.visitDurationMs += num(row.duration);
     }
 
+    // Each dimension's packed entries over the range are decoded once for everything read from them.
+    const decoded = new Map<string, DayDimensionEntry[]>();
+    const entriesOf = (dimension: string) => {
+      const known = decoded.get(dimension);
+      if (known !== undefined) return known;
+      const entries = this.entries(fromDay, toDay, dimension);
+      decoded.set(dimension, entries);
+      return entries;
+    };
     const breakdowns = Object.fromEntries(
       [...MAIN_DIMENSIONS, ...(withNames ? ["name"] : [])].map((dimension) => [
         dimension,
-        this.breakdown(fromDay, toDay, dimension, limit, mergedValues.get(dimension) ?? []),
+        breakdownOf(entriesOf(dimension), dimension, limit, mergedValues.get(dimension) ?? []),
       ]),
     ) as ReportRows["breakdowns"];
     const otherHits = Object.fromEntries(
-      MAIN_CAPPED_DIMENSIONS.map((dimension) => [dimension, this.otherHits(fromDay, toDay, dimension)]),
+      MAIN_CAPPED_DIMENSIONS.map((dimension) => [
+        dimension,
+        entriesOf(dimension).reduce((sum, entry) => sum + (entry[0] === OTHER_VALUE ? num(entry[4]) : 0), 0),
+      ]),
     ) as Record<MainCappedDimension, number>;
     return {
       buckets: [...buckets.values()],
       classes: [...classes.values()],
-      ...this.goals(fromDay, toDay),
+      ...goalsOf(entriesOf("goal")),
       breakdowns,
       engagement,
       otherHits,
@@ -267,88 +278,106 @@ export class DayAggregates {
    * currency, and for pages their engagement reports.
    */
   breakdown(fromDay: number, toDay: number, dimension: string, limit: number, mergedValues: readonly string[]): BreakdownRows {
-    const rows: DimensionRow[] = this.all(
-      `SELECT value, SUM(visitors) AS visitors,
-              SUM(CASE WHEN kind = 'pageview' THEN hits ELSE 0 END) AS pageviews,
-              SUM(CASE WHEN ${MICRO} THEN hits ELSE 0 END) AS micro_hits,
-              SUM(CASE WHEN ${MICRO} THEN class_visitors ELSE 0 END) AS micro_visitors,
-              SUM(CASE WHEN ${MACRO} THEN hits ELSE 0 END) AS macro_hits,
-              SUM(CASE WHEN ${MACRO} THEN class_visitors ELSE 0 END) AS macro_visitors
-         FROM day_dimensions WHERE dimension = ? AND day BETWEEN ? AND ? AND kind != 'engagement'
-        GROUP BY value
-        ORDER BY value IN (SELECT merged.value FROM json_each(?) AS merged) DESC, visitors DESC, pageviews DESC, value LIMIT ?`,
-      dimension,
-      fromDay,
-      toDay,
-      JSON.stringify(mergedValues),
-      Math.min(limit, Number.MAX_SAFE_INTEGER - mergedValues.length) + mergedValues.length,
-    ).map((row) => ({
-      value: str(row.value),
-      visitors: num(row.visitors),
-      pageviews: num(row.pageviews),
-      microHits: num(row.micro_hits),
-      microVisitors: num(row.micro_visitors),
-      macroHits: num(row.macro_hits),
-      macroVisitors: num(row.macro_visitors),
-    }));
-    const revenue: RevenueRow[] = this.all(
-      `SELECT value, currency, TOTAL(revenue_minor) AS minor
-         FROM day_dimensions WHERE dimension = ? AND day BETWEEN ? AND ? AND ${MACRO} AND currency != ''
-        GROUP BY value, currency`,
-      dimension,
-      fromDay,
-      toDay,
-    ).map((row) => ({ key: str(row.value), currency: str(row.currency), minor: num(row.minor) }));
-    const engagement: PageEngagementRow[] =
-      dimension === "page"
-        ? this.all(
-            `SELECT value, SUM(hits) AS reports, SUM(scroll_depth_sum) AS scroll, SUM(engaged_ms) AS engaged
-               FROM day_dimensions WHERE dimension = 'page' AND day BETWEEN ? AND ? AND kind = 'engagement'
-              GROUP BY value`,
-            fromDay,
-            toDay,
-          ).map((row) => ({
-            page: str(row.value),
-            reports: num(row.reports),
-            scrollDepthSum: num(row.scroll),
-            engagedMs: num(row.engaged),
-          }))
-        : [];
-    return { rows, revenue, engagement };
+    return breakdownOf(this.entries(fromDay, toDay, dimension), dimension, limit, mergedValues);
   }
 
-  /** Per goal and class: conversions and goal visitors, and revenue per currency (report-queries.ts readGoals). */
-  private goals(fromDay: number, toDay: number): Pick<ReportRows, "goals" | "goalRevenue"> {
-    const rows = this.all(
-      `SELECT value, class, currency, SUM(hits) AS hits, SUM(visitors) AS goal_visitors, TOTAL(revenue_minor) AS minor
-         FROM day_dimensions WHERE dimension = 'goal' AND day BETWEEN ? AND ? GROUP BY value, class, currency`,
+  /**
+   * The entries of one dimension over a range of days, decoded here from the packed parts: one
+   * JSON.parse per part, where the view would unpack them with json_each once per query.
+   */
+  private entries(fromDay: number, toDay: number, dimension: string): DayDimensionEntry[] {
+    const entries: DayDimensionEntry[] = [];
+    for (const { body } of this.sql.exec<{ body: string }>(
+      "SELECT body FROM day_dimension_parts WHERE dimension = ? AND day BETWEEN ? AND ?",
+      dimension,
       fromDay,
       toDay,
-    );
-    const goals = new Map<string, GoalRow>();
-    const goalRevenue: RevenueRow[] = [];
-    for (const row of rows) {
-      const goal = str(row.value);
-      const conversionClass = str(row.class);
-      const key = goalRevenueKey(conversionClass, goal);
-      const entry = goals.get(key) ?? { goal, class: conversionClass as GoalRow["class"], hits: 0, goalVisitors: 0 };
-      entry.hits += num(row.hits);
-      entry.goalVisitors += num(row.goal_visitors);
-      goals.set(key, entry);
-      if (row.currency !== "") goalRevenue.push({ key, currency: str(row.currency), minor: num(row.minor) });
+    )) {
+      for (const entry of JSON.parse(body) as DayDimensionEntry[]) entries.push(entry);
     }
-    return { goals: [...goals.values()], goalRevenue };
+    return entries;
   }
+}
 
-  /** Hits counted under "(other)" in one capped dimension (report-queries.ts readOtherHits). */
-  private otherHits(fromDay: number, toDay: number, dimension: MainCappedDimension): number {
-    const row = this.all(
-      "SELECT SUM(hits) AS hits FROM day_dimensions WHERE dimension = ? AND day BETWEEN ? AND ? AND value = ?",
-      dimension,
-      fromDay,
-      toDay,
-      OTHER_VALUE,
-    )[0];
-    return num(row?.hits);
+/**
+ * A packed day_dimensions entry (migrations.ts DAY_DIMENSION_COLUMNS): value, kind, class,
+ * currency, hits, visitors, class visitors, revenue, scroll depth sum, engaged ms.
+ */
+type DayDimensionEntry = [string, string, string, string, number, number, number, number, number, number];
+
+const isMicroClass = (conversionClass: string) => conversionClass === "micro_milestone" || conversionClass === "micro_secondary";
+
+/** A breakdown summed from a dimension's entries, cut and ordered as the live queries do. */
+function breakdownOf(
+  entries: readonly DayDimensionEntry[],
+  dimension: string,
+  limit: number,
+  mergedValues: readonly string[],
+): BreakdownRows {
+  const rows = new Map<string, DimensionRow>();
+  const revenue = new Map<string, RevenueRow>();
+  const engagement = new Map<string, PageEngagementRow>();
+  for (const [value, kind, conversionClass, currency, hits, visitors, classVisitors, minor, scroll, engaged] of entries) {
+    if (kind === "engagement") {
+      // Engagement reports count for pages only; their revenue, if any, counts like any hit's.
+      if (dimension === "page") {
+        const entry = engagement.get(value) ?? { page: value, reports: 0, scrollDepthSum: 0, engagedMs: 0 };
+        entry.reports += num(hits);
+        entry.scrollDepthSum += num(scroll);
+        entry.engagedMs += num(engaged);
+        engagement.set(value, entry);
+      }
+    } else {
+      const row = rows.get(value) ?? { value, visitors: 0, pageviews: 0, microHits: 0, microVisitors: 0, macroHits: 0, macroVisitors: 0 };
+      row.visitors += num(visitors);
+      if (kind === "pageview") row.pageviews += num(hits);
+      if (isMicroClass(conversionClass)) {
+        row.microHits += num(hits);
+        row.microVisitors += num(classVisitors);
+      }
+      if (conversionClass === "macro") {
+        row.macroHits += num(hits);
+        row.macroVisitors += num(classVisitors);
+      }
+      rows.set(value, row);
+    }
+    if (conversionClass === "macro" && currency !== "") {
+      const id = `${value}\u001f${currency}`;
+      const entry = revenue.get(id) ?? { key: value, currency, minor: 0 };
+      entry.minor += num(minor);
+      revenue.set(id, entry);
+    }
   }
+  const merged = new Set(mergedValues);
+  const ordered = [...rows.values()].sort(
+    (a, b) =>
+      Number(merged.has(b.value)) - Number(merged.has(a.value)) ||
+      b.visitors - a.visitors ||
+      b.pageviews - a.pageviews ||
+      compareBinary(a.value, b.value),
+  );
+  return {
+    rows: ordered.slice(0, Math.min(limit, Number.MAX_SAFE_INTEGER - merged.size) + merged.size),
+    revenue: [...revenue.values()],
+    engagement: [...engagement.values()],
+  };
+}
+
+/** Per goal and class: conversions and goal visitors, and revenue per currency (report-queries.ts readGoals). */
+function goalsOf(entries: readonly DayDimensionEntry[]): Pick<ReportRows, "goals" | "goalRevenue"> {
+  const goals = new Map<string, GoalRow>();
+  const revenue = new Map<string, RevenueRow>();
+  for (const [goal, , conversionClass, currency, hits, visitors, , minor] of entries) {
+    const key = goalRevenueKey(conversionClass, goal);
+    const entry = goals.get(key) ?? { goal, class: conversionClass as GoalRow["class"], hits: 0, goalVisitors: 0 };
+    entry.hits += num(hits);
+    entry.goalVisitors += num(visitors);
+    goals.set(key, entry);
+    if (currency === "") continue;
+    const id = `${key}\u001f${currency}`;
+    const total = revenue.get(id) ?? { key, currency, minor: 0 };
+    total.minor += num(minor);
+    revenue.set(id, total);
+  }
+  return { goals: [...goals.values()], goalRevenue: [...revenue.values()] };
 }
