@@ -16,10 +16,11 @@ import { mergeBreakdowns, mergeReportRows } from "../domain/reports/shard-merge"
 import { firstHourOfDay, lastHourOfDay } from "../domain/time/utc-time";
 import type { SegmentFilter } from "../domain/visitors/segment-rollup";
 import { NO_VARIANT } from "../domain/visitors/visit-tracker";
+import { type CounterScope, sumBreakdown, sumFunnelSteps, sumGoals, sumLiftPairs, sumTotals, sumVariantGoals } from "./counter-reads";
 import type { DayAggregates } from "./day-aggregates";
 import type { DimensionCounters } from "./dimension-counters";
 import type { DropCounter } from "./drop-counter";
-import { readBreakdown, readFunnelSteps, readGoals, readLiftPairs, readTotals, readVariantGoals, type Scope } from "./report-queries";
+import type { Scope } from "./report-queries";
 import { scanReportRows } from "./report-scan";
 import type { SegmentTotal, VisitorDays } from "./visitor-days";
 
@@ -65,6 +66,10 @@ export class ReportReader {
 
   private scope(range: ReportRange, filters: ReportFilters): Scope {
     return { ...rangeHours(range), filters };
+  }
+
+  private counterScope(range: ReportRange, filters: ReportFilters): CounterScope {
+    return { ...this.scope(range, filters), sql: this.sql };
   }
 
   /**
@@ -170,27 +175,27 @@ export class ReportReader {
   }
 
   funnels(range: ReportRange, filters: ReportFilters): FunnelStepRow[] {
-    return readFunnelSteps(this.sql, this.scope(range, filters));
+    return sumFunnelSteps(this.counterScope(range, filters));
   }
 
   segments(range: ReportRange, filters: ReportFilters, dimension: SegmentDimension, limit: number): BreakdownRows {
     const split = this.split(range, filters);
-    if (split === null) return readBreakdown(this.sql, this.scope(range, filters), dimension, limit);
-    const live = split.live.map((run) => readBreakdown(this.sql, run, dimension, ALL_ROWS));
+    if (split === null) return sumBreakdown(this.counterScope(range, filters), dimension, limit);
+    const live = split.live.map((run) => sumBreakdown({ ...run, sql: this.sql }, dimension, ALL_ROWS));
     const liveValues = [...new Set(live.flatMap((part) => part.rows.map((row) => row.value)))];
     return mergeBreakdowns([this.aggregates.breakdown(split.fromDay, split.toDay, dimension, limit, liveValues), ...live], limit);
   }
 
   variants(range: ReportRange, filters: ReportFilters): VariantRows {
-    const scope = this.scope(range, filters);
-    const visitors = readBreakdown(this.sql, scope, "variant", MAX_VARIANTS).rows.filter((row) => row.value !== NO_VARIANT);
-    return { visitors: visitors.map((row) => ({ variant: row.value, visitors: row.visitors })), goals: readVariantGoals(this.sql, scope) };
+    const scope = this.counterScope(range, filters);
+    const visitors = sumBreakdown(scope, "variant", MAX_VARIANTS).rows.filter((row) => row.value !== NO_VARIANT);
+    return { visitors: visitors.map((row) => ({ variant: row.value, visitors: row.visitors })), goals: sumVariantGoals(scope) };
   }
 
   lift(range: ReportRange, filters: ReportFilters): LiftRows {
-    const scope = this.scope(range, filters);
-    const pairs = [...readLiftPairs(this.sql, scope)].map(([goal, visitors]) => ({ goal, visitors }));
-    return { totals: readTotals(this.sql, scope), goals: readGoals(this.sql, scope).goals, pairs };
+    const scope = this.counterScope(range, filters);
+    const pairs = [...sumLiftPairs(scope)].map(([goal, visitors]) => ({ goal, visitors }));
+    return { totals: sumTotals(scope), goals: sumGoals(scope), pairs };
   }
 
   segmentCounts(range: ReportRange, filters: ReportFilters, membership: { filter: SegmentFilter; value: string }): SegmentTotal[] {

@@ -3,17 +3,26 @@ import { env } from "cloudflare:workers";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { MAIN_DIMENSIONS } from "../../src/domain/reports/dimensions";
-import { buildReport, type ReportRange, type ReportRows, rangeHours } from "../../src/domain/reports/report";
+import { type BreakdownRows, buildReport, type ReportRange, type ReportRows, rangeHours } from "../../src/domain/reports/report";
 import { FILTER_FIELDS, type ReportFilters } from "../../src/domain/reports/report-filter";
 import { SEGMENT_DIMENSIONS } from "../../src/domain/reports/segment-reports";
 import { firstHourOfDay } from "../../src/domain/time/utc-time";
+import { sumBreakdown, sumFunnelSteps, sumGoals, sumLiftPairs, sumTotals, sumVariantGoals } from "../../src/storage/counter-reads";
 import { HOURLY_TABLES } from "../../src/storage/counter-tables";
 import { DayAggregates } from "../../src/storage/day-aggregates";
 import { DayBuckets } from "../../src/storage/day-buckets";
 import { DimensionCounters } from "../../src/storage/dimension-counters";
 import { DropCounter } from "../../src/storage/drop-counter";
 import { PackedCounters } from "../../src/storage/packed-counters";
-import { readBreakdown, readReportRows } from "../../src/storage/report-queries";
+import {
+  readBreakdown,
+  readFunnelSteps,
+  readGoals,
+  readLiftPairs,
+  readReportRows,
+  readTotals,
+  readVariantGoals,
+} from "../../src/storage/report-queries";
 import { ReportReader } from "../../src/storage/report-reader";
 import { scanReportRows } from "../../src/storage/report-scan";
 import { VisitorDays } from "../../src/storage/visitor-days";
@@ -120,6 +129,67 @@ describe("report sums", () => {
             load(sql, rows);
             const scope = { ...rangeHours({ fromDay: FIRST_DAY + from, toDay: FIRST_DAY + DAYS - 1, interval: "day" }), filters: chosen };
             expect(normalized(scanReportRows(sql, scope, limit))).toEqual(normalized(readReportRows(sql, scope, limit)));
+          },
+        ),
+        { numRuns: 150 },
+      );
+    });
+  });
+
+  it("of funnels, lift, variants and breakdowns summed in JavaScript equal the GROUP BY queries", { timeout: 60_000 }, async () => {
+    await runInDurableObject(store(), (_instance, state) => {
+      const sql = state.storage.sql;
+      const counters = new PackedCounters(sql);
+      fc.assert(
+        fc.property(
+          fc.array(counterRow, { maxLength: 40 }),
+          fc.array(
+            fc.tuple(
+              fc.integer({ min: 0, max: DAYS - 1 }),
+              fc.constantFrom("checkout", "signup"),
+              fc.integer({ min: 0, max: 2 }),
+              pick(VALUES.country),
+              fc.integer({ min: 1, max: 3 }),
+            ),
+            { maxLength: 12 },
+          ),
+          filters,
+          fc.constantFrom(...MAIN_DIMENSIONS, "variant" as const),
+          fc.integer({ min: 1, max: 4 }),
+          (rows, funnelRows, chosen, dimension, limit) => {
+            load(sql, rows);
+            sql.exec("DELETE FROM funnel_counters_parts");
+            sql.exec("DELETE FROM lift_counters_parts");
+            for (const [day, funnel, step, country, visitors] of funnelRows) {
+              const hour = firstHourOfDay(FIRST_DAY + day) + 10;
+              counters.add("funnel_counters", hour, [
+                { key: [funnel, step, "(none)", "direct", "(none)", country, "desktop", "(none)"], sums: [visitors] },
+              ]);
+              counters.add("lift_counters", hour, [
+                { key: [`goal-${step}`, "(none)", "direct", "(none)", country, "desktop", "(none)"], sums: [visitors] },
+              ]);
+            }
+            counters.forget();
+            const scope = { ...rangeHours({ fromDay: FIRST_DAY, toDay: FIRST_DAY + DAYS - 1, interval: "day" }), filters: chosen };
+            const inJs = { ...scope, sql };
+            const byKey = <T>(list: T[], key: (row: T) => string) => [...list].sort(by(key));
+            const breakdown = (rows: BreakdownRows) => ({
+              rows: rows.rows,
+              revenue: byKey(rows.revenue, (row) => `${row.key}\u001f${row.currency}`),
+              engagement: byKey(rows.engagement, (row) => row.page),
+            });
+            expect(breakdown(sumBreakdown(inJs, dimension, limit))).toEqual(breakdown(readBreakdown(sql, scope, dimension, limit)));
+            expect(byKey(sumGoals(inJs), (row) => `${row.class}\u001f${row.goal}`)).toEqual(
+              byKey(readGoals(sql, scope).goals, (row) => `${row.class}\u001f${row.goal}`),
+            );
+            expect(sumTotals(inJs)).toEqual(readTotals(sql, scope));
+            expect(byKey(sumVariantGoals(inJs), (row) => `${row.variant}\u001f${row.goal}\u001f${row.class}`)).toEqual(
+              byKey(readVariantGoals(sql, scope), (row) => `${row.variant}\u001f${row.goal}\u001f${row.class}`),
+            );
+            expect(byKey(sumFunnelSteps(inJs), (row) => `${row.funnel}\u001f${row.step}`)).toEqual(
+              byKey(readFunnelSteps(sql, scope), (row) => `${row.funnel}\u001f${row.step}`),
+            );
+            expect([...sumLiftPairs(inJs)].sort()).toEqual([...readLiftPairs(sql, scope)].sort());
           },
         ),
         { numRuns: 150 },

@@ -1,0 +1,175 @@
+import type { MainDimension } from "../domain/reports/dimensions";
+import type {
+  BreakdownRows,
+  DimensionRow,
+  FunnelStepRow,
+  GoalRow,
+  PageEngagementRow,
+  RevenueRow,
+  VariantGoalRow,
+} from "../domain/reports/report";
+import { goalRevenueKey } from "../domain/reports/report";
+import { convertingColumnFor, type FilterField, mainFilters, visitorsColumnFor } from "../domain/reports/report-filter";
+import { compareBinary } from "../domain/reports/shard-merge";
+import { NO_VARIANT } from "../domain/visitors/visit-tracker";
+import type { PackedTable } from "./counter-tables";
+import { entryIndexOf, scanEntries } from "./packed-counters";
+import { FILTER_COLUMN, type Scope } from "./report-queries";
+
+/**
+ * The counter reads of funnels, lift, variants and segment breakdowns over a whole range, summed
+ * in JavaScript from the packed parts (packed-counters.ts scanEntries): through the view each
+ * GROUP BY unpacked every entry in range with json_each, about a million for a 90-day range of a
+ * million-hit site, once per query. Same sums, groups, order and cut as the GROUP BY queries of
+ * report-queries.ts, which stay the reference (test/storage/report-sums.property.test.ts).
+ */
+const MAIN = entryIndexOf("hourly_counters");
+const at = (column: string): number => MAIN[column] ?? -1;
+const isMicro = (conversionClass: string) => conversionClass === "micro_milestone" || conversionClass === "micro_secondary";
+
+/** Filters funnel and lift counters do not take (they carry visitor-level columns; the routes refuse the others). */
+const NOT_VISITOR_LEVEL: readonly FilterField[] = ["page", "goal", "name"];
+
+/** The scope's filters as [column, value] pairs for `table`. */
+function equalFilters(scope: Scope, table: PackedTable): [string, string][] {
+  return (Object.entries(mainFilters(scope.filters)) as [FilterField, string | undefined][]).flatMap(([field, value]) =>
+    value === undefined || (table !== "hourly_counters" && NOT_VISITOR_LEVEL.includes(field))
+      ? []
+      : [[FILTER_COLUMN[field], value] as [string, string]],
+  );
+}
+
+function* mainEntries(scope: CounterScope): Generator<readonly SqlStorageValue[]> {
+  for (const { entry } of scanEntries(scope.sql, "hourly_counters", scope.fromHour, scope.toHour, equalFilters(scope, "hourly_counters")))
+    yield entry;
+}
+
+const text = (entry: readonly SqlStorageValue[], index: number) => String(entry[index] ?? "");
+const count = (entry: readonly SqlStorageValue[], index: number) => Number(entry[index] ?? 0);
+
+/** A scope and the storage it reads. */
+export type CounterScope = Scope & { sql: SqlStorage };
+
+/** Top values of one dimension (report-queries.ts readBreakdown). */
+export function sumBreakdown(scope: CounterScope, dimension: MainDimension | "variant", limit: number): BreakdownRows {
+  const valueAt = at(dimension);
+  const visitorsAt = at(visitorsColumnFor(mainFilters(scope.filters), dimension));
+  const convertingAt = at(convertingColumnFor(scope.filters));
+  const rows = new Map<string, DimensionRow>();
+  const revenue = new Map<string, RevenueRow>();
+  const engagement = new Map<string, PageEngagementRow>();
+  for (const entry of mainEntries(scope)) {
+    const value = text(entry, valueAt);
+    const name = text(entry, at("name"));
+    const conversionClass = text(entry, at("class"));
+    const hits = count(entry, at("hits"));
+    if (name === "engagement") {
+      if (dimension === "page") {
+        const page = engagement.get(value) ?? { page: value, reports: 0, scrollDepthSum: 0, engagedMs: 0 };
+        page.reports += hits;
+        page.scrollDepthSum += count(entry, at("scroll_depth_sum"));
+        page.engagedMs += count(entry, at("engaged_ms"));
+        engagement.set(value, page);
+      }
+    } else {
+      const row = rows.get(value) ?? { value, visitors: 0, pageviews: 0, microHits: 0, microVisitors: 0, macroHits: 0, macroVisitors: 0 };
+      row.visitors += count(entry, visitorsAt);
+      if (name === "pageview") row.pageviews += hits;
+      if (isMicro(conversionClass)) {
+        row.microHits += hits;
+        row.microVisitors += count(entry, convertingAt);
+      }
+      if (conversionClass === "macro") {
+        row.macroHits += hits;
+        row.macroVisitors += count(entry, convertingAt);
+      }
+      rows.set(value, row);
+    }
+    const currency = text(entry, at("currency"));
+    if (conversionClass === "macro" && currency !== "") {
+      const id = `${value}\u001f${currency}`;
+      const total = revenue.get(id) ?? { key: value, currency, minor: 0 };
+      total.minor += count(entry, at("revenue_minor"));
+      revenue.set(id, total);
+    }
+  }
+  return {
+    rows: [...rows.values()]
+      .sort((a, b) => b.visitors - a.visitors || b.pageviews - a.pageviews || compareBinary(a.value, b.value))
+      .slice(0, limit),
+    revenue: [...revenue.values()],
+    engagement: [...engagement.values()],
+  };
+}
+
+/** Per goal: conversions and converting visitors (report-queries.ts readGoals, without revenue). */
+export function sumGoals(scope: CounterScope): GoalRow[] {
+  const goals = new Map<string, GoalRow>();
+  for (const entry of mainEntries(scope)) {
+    const goal = text(entry, at("goal"));
+    if (goal === "") continue;
+    const conversionClass = text(entry, at("class"));
+    const key = goalRevenueKey(conversionClass, goal);
+    const row = goals.get(key) ?? { goal, class: conversionClass as GoalRow["class"], hits: 0, goalVisitors: 0 };
+    row.hits += count(entry, at("hits"));
+    row.goalVisitors += count(entry, at("goal_visitors"));
+    goals.set(key, row);
+  }
+  return [...goals.values()];
+}
+
+/** Visitors in scope with the class-level converting visitors (report-queries.ts readTotals). */
+export function sumTotals(scope: CounterScope): { visitors: number; microVisitors: number; macroVisitors: number } {
+  const visitorsAt = at(visitorsColumnFor(mainFilters(scope.filters)));
+  const totals = { visitors: 0, microVisitors: 0, macroVisitors: 0 };
+  for (const entry of mainEntries(scope)) {
+    totals.visitors += count(entry, visitorsAt);
+    const conversionClass = text(entry, at("class"));
+    if (isMicro(conversionClass)) totals.microVisitors += count(entry, at("class_visitors"));
+    if (conversionClass === "macro") totals.macroVisitors += count(entry, at("class_visitors"));
+  }
+  return totals;
+}
+
+/** Per variant and goal: conversions and converting visitors (report-queries.ts readVariantGoals). */
+export function sumVariantGoals(scope: CounterScope): VariantGoalRow[] {
+  const rows = new Map<string, VariantGoalRow>();
+  for (const entry of mainEntries(scope)) {
+    const goal = text(entry, at("goal"));
+    const variant = text(entry, at("variant"));
+    if (goal === "" || variant === NO_VARIANT) continue;
+    const conversionClass = text(entry, at("class"));
+    const id = `${variant}\u001f${goal}\u001f${conversionClass}`;
+    const row = rows.get(id) ?? { variant, goal, class: conversionClass as VariantGoalRow["class"], hits: 0, goalVisitors: 0 };
+    row.hits += count(entry, at("hits"));
+    row.goalVisitors += count(entry, at("goal_visitors"));
+    rows.set(id, row);
+  }
+  return [...rows.values()];
+}
+
+/** Visitors per funnel step (report-queries.ts readFunnelSteps). */
+export function sumFunnelSteps(scope: CounterScope): FunnelStepRow[] {
+  const index = entryIndexOf("funnel_counters");
+  const steps = new Map<string, FunnelStepRow>();
+  for (const { entry } of scanEntries(scope.sql, "funnel_counters", scope.fromHour, scope.toHour, equalFilters(scope, "funnel_counters"))) {
+    const funnel = text(entry, index.funnel ?? -1);
+    const step = count(entry, index.step ?? -1);
+    const id = `${funnel}\u001f${step}`;
+    const row = steps.get(id) ?? { funnel, step, visitors: 0 };
+    row.visitors += count(entry, index.visitors ?? -1);
+    steps.set(id, row);
+  }
+  return [...steps.values()];
+}
+
+/** Per micro goal: visitors who completed it and converted macro the same day (report-queries.ts readLiftPairs). */
+export function sumLiftPairs(scope: CounterScope): Map<string, number> {
+  const index = entryIndexOf("lift_counters");
+  const pairs = new Map<string, number>();
+  for (const { entry } of scanEntries(scope.sql, "lift_counters", scope.fromHour, scope.toHour, equalFilters(scope, "lift_counters"))) {
+    const goal = text(entry, index.goal ?? -1);
+    pairs.set(goal, (pairs.get(goal) ?? 0) + count(entry, index.visitors ?? -1));
+  }
+  return pairs;
+}
