@@ -149,16 +149,16 @@ export class DayBuckets {
   /** The day's bucket count; when it has none yet and `create`, chosen now (stored with the day's first part). */
   private bucketCountOf(kind: BucketKind, day: number, create: boolean): number {
     const id = `${kind}:${day}`;
-    const known = this.bucketCounts.get(id);
-    if (known !== undefined) return known;
-    const stored = this.sql
-      .exec<{ buckets: number }>("SELECT buckets FROM day_buckets WHERE kind = ? AND day = ? LIMIT 1", kind, day)
-      .toArray()[0];
-    if (stored !== undefined) {
-      this.bucketCounts.set(id, stored.buckets);
-      return stored.buckets;
+    // 0 is remembered too: every event id is looked up on the day before as well, which often has
+    // none, and only this instance writes buckets (a failed transaction makes it forget).
+    let known = this.bucketCounts.get(id);
+    if (known === undefined) {
+      known =
+        this.sql.exec<{ buckets: number }>("SELECT buckets FROM day_buckets WHERE kind = ? AND day = ? LIMIT 1", kind, day).toArray()[0]
+          ?.buckets ?? 0;
+      this.bucketCounts.set(id, known);
     }
-    if (!create) return 0;
+    if (known > 0 || !create) return known;
     const before = this.sql
       .exec<{ bytes: number | null }>("SELECT SUM(length(body)) AS bytes FROM day_buckets WHERE kind = ? AND day = ?", kind, day - 1)
       .one().bytes;
