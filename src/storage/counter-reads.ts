@@ -1,17 +1,9 @@
 import type { MainDimension } from "../domain/reports/dimensions";
-import type {
-  BreakdownRows,
-  DimensionRow,
-  FunnelStepRow,
-  GoalRow,
-  PageEngagementRow,
-  RevenueRow,
-  VariantGoalRow,
-} from "../domain/reports/report";
+import type { BreakdownRows, FunnelStepRow, GoalRow, VariantGoalRow } from "../domain/reports/report";
 import { goalRevenueKey } from "../domain/reports/report";
 import { convertingColumnFor, type FilterField, mainFilters, visitorsColumnFor } from "../domain/reports/report-filter";
-import { compareBinary } from "../domain/reports/shard-merge";
 import { NO_VARIANT } from "../domain/visitors/visit-tracker";
+import { BreakdownSums, isMicro, kindOf } from "./breakdown-sums";
 import type { PackedTable } from "./counter-tables";
 import { entryIndexOf, scanEntries } from "./packed-counters";
 import { FILTER_COLUMN, type Scope } from "./report-queries";
@@ -25,7 +17,6 @@ import { FILTER_COLUMN, type Scope } from "./report-queries";
  */
 const MAIN = entryIndexOf("hourly_counters");
 const at = (column: string): number => MAIN[column] ?? -1;
-const isMicro = (conversionClass: string) => conversionClass === "micro_milestone" || conversionClass === "micro_secondary";
 
 /** Filters funnel and lift counters do not take (they carry visitor-level columns; the routes refuse the others). */
 const NOT_VISITOR_LEVEL: readonly FilterField[] = ["page", "goal", "name"];
@@ -55,51 +46,22 @@ export function sumBreakdown(scope: CounterScope, dimension: MainDimension | "va
   const valueAt = at(dimension);
   const visitorsAt = at(visitorsColumnFor(mainFilters(scope.filters), dimension));
   const convertingAt = at(convertingColumnFor(scope.filters));
-  const rows = new Map<string, DimensionRow>();
-  const revenue = new Map<string, RevenueRow>();
-  const engagement = new Map<string, PageEngagementRow>();
+  const sums = new BreakdownSums(dimension === "page");
   for (const entry of mainEntries(scope)) {
-    const value = text(entry, valueAt);
-    const name = text(entry, at("name"));
-    const conversionClass = text(entry, at("class"));
-    const hits = count(entry, at("hits"));
-    if (name === "engagement") {
-      if (dimension === "page") {
-        const page = engagement.get(value) ?? { page: value, reports: 0, scrollDepthSum: 0, engagedMs: 0 };
-        page.reports += hits;
-        page.scrollDepthSum += count(entry, at("scroll_depth_sum"));
-        page.engagedMs += count(entry, at("engaged_ms"));
-        engagement.set(value, page);
-      }
-    } else {
-      const row = rows.get(value) ?? { value, visitors: 0, pageviews: 0, microHits: 0, microVisitors: 0, macroHits: 0, macroVisitors: 0 };
-      row.visitors += count(entry, visitorsAt);
-      if (name === "pageview") row.pageviews += hits;
-      if (isMicro(conversionClass)) {
-        row.microHits += hits;
-        row.microVisitors += count(entry, convertingAt);
-      }
-      if (conversionClass === "macro") {
-        row.macroHits += hits;
-        row.macroVisitors += count(entry, convertingAt);
-      }
-      rows.set(value, row);
-    }
-    const currency = text(entry, at("currency"));
-    if (conversionClass === "macro" && currency !== "") {
-      const id = `${value}\u001f${currency}`;
-      const total = revenue.get(id) ?? { key: value, currency, minor: 0 };
-      total.minor += count(entry, at("revenue_minor"));
-      revenue.set(id, total);
-    }
+    sums.add(
+      text(entry, valueAt),
+      kindOf(text(entry, at("name"))),
+      text(entry, at("class")),
+      text(entry, at("currency")),
+      count(entry, at("hits")),
+      count(entry, visitorsAt),
+      count(entry, convertingAt),
+      count(entry, at("revenue_minor")),
+      count(entry, at("scroll_depth_sum")),
+      count(entry, at("engaged_ms")),
+    );
   }
-  return {
-    rows: [...rows.values()]
-      .sort((a, b) => b.visitors - a.visitors || b.pageviews - a.pageviews || compareBinary(a.value, b.value))
-      .slice(0, limit),
-    revenue: [...revenue.values()],
-    engagement: [...engagement.values()],
-  };
+  return sums.result(limit);
 }
 
 /** Per goal: conversions and converting visitors (report-queries.ts readGoals, without revenue). */

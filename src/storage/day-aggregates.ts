@@ -4,16 +4,14 @@ import {
   type BreakdownRows,
   type BucketRow,
   type ClassRow,
-  type DimensionRow,
   type GoalRow,
   goalRevenueKey,
-  type PageEngagementRow,
   type ReportRows,
   type RevenueRow,
 } from "../domain/reports/report";
 import type { VisitorsColumn } from "../domain/reports/report-filter";
-import { compareBinary } from "../domain/reports/shard-merge";
 import { dayOfHour, firstHourOfDay, lastHourOfDay } from "../domain/time/utc-time";
+import { BreakdownSums } from "./breakdown-sums";
 import { packRows } from "./packed-rows";
 
 /**
@@ -305,8 +303,6 @@ export class DayAggregates {
  */
 type DayDimensionEntry = [string, string, string, string, number, number, number, number, number, number];
 
-const isMicroClass = (conversionClass: string) => conversionClass === "micro_milestone" || conversionClass === "micro_secondary";
-
 /** A breakdown summed from a dimension's entries, cut and ordered as the live queries do. */
 function breakdownOf(
   entries: readonly DayDimensionEntry[],
@@ -314,53 +310,11 @@ function breakdownOf(
   limit: number,
   mergedValues: readonly string[],
 ): BreakdownRows {
-  const rows = new Map<string, DimensionRow>();
-  const revenue = new Map<string, RevenueRow>();
-  const engagement = new Map<string, PageEngagementRow>();
+  const sums = new BreakdownSums(dimension === "page");
   for (const [value, kind, conversionClass, currency, hits, visitors, classVisitors, minor, scroll, engaged] of entries) {
-    if (kind === "engagement") {
-      // Engagement reports count for pages only; their revenue, if any, counts like any hit's.
-      if (dimension === "page") {
-        const entry = engagement.get(value) ?? { page: value, reports: 0, scrollDepthSum: 0, engagedMs: 0 };
-        entry.reports += num(hits);
-        entry.scrollDepthSum += num(scroll);
-        entry.engagedMs += num(engaged);
-        engagement.set(value, entry);
-      }
-    } else {
-      const row = rows.get(value) ?? { value, visitors: 0, pageviews: 0, microHits: 0, microVisitors: 0, macroHits: 0, macroVisitors: 0 };
-      row.visitors += num(visitors);
-      if (kind === "pageview") row.pageviews += num(hits);
-      if (isMicroClass(conversionClass)) {
-        row.microHits += num(hits);
-        row.microVisitors += num(classVisitors);
-      }
-      if (conversionClass === "macro") {
-        row.macroHits += num(hits);
-        row.macroVisitors += num(classVisitors);
-      }
-      rows.set(value, row);
-    }
-    if (conversionClass === "macro" && currency !== "") {
-      const id = `${value}\u001f${currency}`;
-      const entry = revenue.get(id) ?? { key: value, currency, minor: 0 };
-      entry.minor += num(minor);
-      revenue.set(id, entry);
-    }
+    sums.add(value, kind, conversionClass, currency, num(hits), num(visitors), num(classVisitors), num(minor), num(scroll), num(engaged));
   }
-  const merged = new Set(mergedValues);
-  const ordered = [...rows.values()].sort(
-    (a, b) =>
-      Number(merged.has(b.value)) - Number(merged.has(a.value)) ||
-      b.visitors - a.visitors ||
-      b.pageviews - a.pageviews ||
-      compareBinary(a.value, b.value),
-  );
-  return {
-    rows: ordered.slice(0, Math.min(limit, Number.MAX_SAFE_INTEGER - merged.size) + merged.size),
-    revenue: [...revenue.values()],
-    engagement: [...engagement.values()],
-  };
+  return sums.result(limit, new Set(mergedValues));
 }
 
 /** Per goal and class: conversions and goal visitors, and revenue per currency (report-queries.ts readGoals). */

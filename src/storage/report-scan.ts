@@ -1,17 +1,8 @@
 import { MAIN_CAPPED_DIMENSIONS, type MainCappedDimension, OTHER_VALUE } from "../domain/ingest/value-caps";
 import { MAIN_DIMENSIONS, type MainDimension } from "../domain/reports/dimensions";
-import {
-  type BreakdownRows,
-  type BucketRow,
-  type ClassRow,
-  type DimensionRow,
-  type GoalRow,
-  goalRevenueKey,
-  type PageEngagementRow,
-  type ReportRows,
-} from "../domain/reports/report";
+import { type BreakdownRows, type BucketRow, type ClassRow, type GoalRow, goalRevenueKey, type ReportRows } from "../domain/reports/report";
 import { convertingColumnFor, type FilterField, mainFilters, visitorsColumnFor } from "../domain/reports/report-filter";
-import { compareBinary } from "../domain/reports/shard-merge";
+import { BreakdownSums, isMicro, kindOf } from "./breakdown-sums";
 import type { HOURLY_TABLES } from "./counter-tables";
 import { entryIndexOf, scanEntries } from "./packed-counters";
 import { FILTER_COLUMN, type Scope } from "./report-queries";
@@ -27,11 +18,6 @@ import { FILTER_COLUMN, type Scope } from "./report-queries";
  */
 /** The columns a scan reads besides the dimensions: the event's key columns and every sum of the main counters (counter-tables.ts). */
 type Column = "name" | "goal" | "class" | "currency" | (typeof HOURLY_TABLES)[0]["sums"][number];
-
-const isMicro = (conversionClass: string) => conversionClass === "micro_milestone" || conversionClass === "micro_secondary";
-
-type Sums = Omit<DimensionRow, "value">;
-const emptySums = (): Sums => ({ visitors: 0, pageviews: 0, microHits: 0, microVisitors: 0, macroHits: 0, macroVisitors: 0 });
 
 /** Adds `amount` under `key` (revenue per key and currency, for RevenueRow lists). */
 function addRevenue(into: Map<string, Map<string, number>>, key: string, currency: string, amount: number): void {
@@ -65,7 +51,7 @@ export function scanReportRows(sql: SqlStorage, scope: Scope, breakdownLimit: nu
   const breakdowns = new Map(
     [...MAIN_DIMENSIONS, ...(withNames ? (["name"] as const) : [])].map((dimension) => [
       dimension,
-      { rows: new Map<string, Sums>(), revenue: new Map<string, Map<string, number>>(), engagement: new Map<string, PageEngagementRow>() },
+      new BreakdownSums(dimension === "page"),
     ]),
   );
 
@@ -110,31 +96,24 @@ export function scanReportRows(sql: SqlStorage, scope: Scope, breakdownLimit: nu
       if (currency !== "") addRevenue(goalRevenue, key, currency, count(at.revenue_minor));
     }
 
+    const kind = kindOf(name);
+    const revenueMinor = count(at.revenue_minor);
+    const scrollDepthSum = count(at.scroll_depth_sum);
+    const engagedMs = count(at.engaged_ms);
     for (const [dimension, breakdown] of breakdowns) {
-      const value = text(at[dimension]);
-      if (name === "engagement") {
-        if (dimension === "page") {
-          const entry = breakdown.engagement.get(value) ?? { page: value, reports: 0, scrollDepthSum: 0, engagedMs: 0 };
-          entry.reports += hits;
-          entry.scrollDepthSum += count(at.scroll_depth_sum);
-          entry.engagedMs += count(at.engaged_ms);
-          breakdown.engagement.set(value, entry);
-        }
-      } else {
-        const sums = breakdown.rows.get(value) ?? emptySums();
-        breakdown.rows.set(value, sums);
-        sums.visitors += count(breakdownVisitorsAt[dimension] ?? visitorsAt);
-        if (pageview) sums.pageviews += hits;
-        if (micro) {
-          sums.microHits += hits;
-          sums.microVisitors += converting;
-        }
-        if (macro) {
-          sums.macroHits += hits;
-          sums.macroVisitors += converting;
-        }
-      }
-      if (macro && currency !== "") addRevenue(breakdown.revenue, value, currency, count(at.revenue_minor));
+      const visitors = count(breakdownVisitorsAt[dimension] ?? visitorsAt);
+      breakdown.add(
+        text(at[dimension]),
+        kind,
+        conversionClass,
+        currency,
+        hits,
+        visitors,
+        converting,
+        revenueMinor,
+        scrollDepthSum,
+        engagedMs,
+      );
     }
 
     engagement.visits += count(at.visits);
@@ -152,14 +131,7 @@ export function scanReportRows(sql: SqlStorage, scope: Scope, breakdownLimit: nu
     breakdowns: Object.fromEntries(
       [...breakdowns].map(([dimension, breakdown]): [MainDimension | "name", BreakdownRows] => [
         dimension,
-        {
-          rows: [...breakdown.rows]
-            .map(([value, sums]) => ({ value, ...sums }))
-            .sort((a, b) => b.visitors - a.visitors || b.pageviews - a.pageviews || compareBinary(a.value, b.value))
-            .slice(0, breakdownLimit),
-          revenue: revenueRows(breakdown.revenue),
-          engagement: [...breakdown.engagement.values()],
-        },
+        breakdown.result(breakdownLimit),
       ]),
     ) as ReportRows["breakdowns"],
     engagement,
