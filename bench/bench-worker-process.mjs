@@ -1,7 +1,7 @@
 // The bench worker (bench/wrangler.toml: the production worker plus the /__bench/ routes) in
 // workerd through Miniflare, on 127.0.0.1 with state in a temporary folder, for the dashboard's
-// benchmark (bench/dashboard-render.mjs) and screenshots (scripts/screenshots.mjs). The same
-// setup as bench/run.mjs; `siteConfig` swaps the bench's sites for another config object.
+// benchmarks (bench/run.mjs, bench/dashboard-render.mjs) and screenshots (scripts/screenshots.mjs).
+// `siteConfig` swaps the bench's sites for another config object; `bindings` overrides variables.
 
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -16,7 +16,7 @@ const ROOT = resolve(import.meta.dirname, "..");
  * Starts the worker; `simulate(site, day, hits)` records a simulated day (days since the epoch).
  * `stateDir` keeps the state in a folder of the caller's, kept afterwards (for re-runs on a built site).
  */
-export async function startBenchWorker({ siteConfig, stateDir: keptState } = {}) {
+export async function startBenchWorker({ siteConfig, stateDir: keptState, bindings = {} } = {}) {
   const outdir = mkdtempSync(join(tmpdir(), "stepwise-dash-dist-"));
   const stateDir = keptState ?? mkdtempSync(join(tmpdir(), "stepwise-dash-state-"));
   let config = join(ROOT, "bench/wrangler.toml");
@@ -68,6 +68,7 @@ export async function startBenchWorker({ siteConfig, stateDir: keptState } = {})
             DEMO_SHOP: "false",
             GEOLOCATION: "request",
             HOURLY_DETAIL_DAYS: "31",
+            ...bindings,
           },
         },
       ],

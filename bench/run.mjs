@@ -8,12 +8,10 @@
 // BENCH_YEAR_SITE_HITS_PER_DAY, BENCH_FLOOD_HITS.
 
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import autocannon from "autocannon";
 import { build } from "esbuild";
-import { convertV4MiniflareOptions, Miniflare } from "miniflare";
+import { startBenchWorker } from "./bench-worker-process.mjs";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const WARMUP_SECONDS = 2;
@@ -37,19 +35,6 @@ const SITE = "bench.example";
 
 const benchStarted = performance.now();
 
-// 1. Bundle exactly what `wrangler deploy` would upload (tracker built by wrangler's [build]).
-const outdir = mkdtempSync(join(tmpdir(), "stepwise-bench-dist-"));
-const stateDir = mkdtempSync(join(tmpdir(), "stepwise-bench-state-"));
-execFileSync(
-  process.execPath,
-  ["node_modules/wrangler/bin/wrangler.js", "deploy", "--dry-run", "--config", "bench/wrangler.toml", "--outdir", outdir],
-  {
-    stdio: ["ignore", "ignore", "inherit"],
-    env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
-  },
-);
-const compatibilityDate = /compatibility_date\s*=\s*"([^"]+)"/.exec(readFileSync("bench/wrangler.toml", "utf8"))?.[1];
-
 // The traffic, bundled for Node from the same module the bench worker records simulated days with.
 const traffic = await (async () => {
   const result = await build({
@@ -63,39 +48,13 @@ const traffic = await (async () => {
   return import(`data:text/javascript;base64,${Buffer.from(result.outputFiles[0].text).toString("base64")}`);
 })();
 
-// 2. One worker in workerd, SQLite-backed Durable Objects persisted to a temporary folder.
-// Miniflare 5 takes wrangler-shaped config; its converter accepts the classic (v4) options.
-const mf = new Miniflare(
-  convertV4MiniflareOptions({
-    host: "127.0.0.1",
-    port: 0,
-    resourcePersistencePath: stateDir,
-    workers: [
-      {
-        name: "stepwise",
-        modules: true,
-        // Module paths are kept relative to this root; the bundle lives in a temporary folder.
-        modulesRoot: outdir,
-        scriptPath: join(outdir, "bench-worker.js"),
-        compatibilityDate,
-        durableObjects: {
-          SITE_STORE: { className: "BenchSiteStore", useSQLite: true },
-          BENCH_COUNTER: { className: "BenchCounter", useSQLite: true },
-        },
-        // The deployed defaults (wrangler.toml [vars]), unknown sites accepted for the baselines' checks.
-        bindings: {
-          UNKNOWN_SITES: "accept",
-          ALLOW_LOCALHOST: "false",
-          STATS_TOKEN: TOKEN,
-          DEMO_SHOP: "false",
-          GEOLOCATION: "request",
-          HOURLY_DETAIL_DAYS: String(HOURLY_DETAIL_DAYS),
-        },
-      },
-    ],
-  }),
-);
-const origin = (await mf.ready).origin;
+// One worker in workerd (bench/bench-worker-process.mjs: the bundle `wrangler deploy` would upload,
+// SQLite-backed Durable Objects in a temporary folder), with the deployed defaults (wrangler.toml
+// [vars]) and unknown sites accepted for the baselines' checks.
+const worker = await startBenchWorker({
+  bindings: { UNKNOWN_SITES: "accept", STATS_TOKEN: TOKEN, HOURLY_DETAIL_DAYS: String(HOURLY_DETAIL_DAYS) },
+});
+const { origin } = worker;
 
 // workerd, the one process serving everything: its CPU time and the bytes it writes, from /proc
 // (Linux; elsewhere those two figures are null).
@@ -435,7 +394,5 @@ try {
   writeFileSync("BENCHMARKS.md", benchmarks.replace(/<!-- results:start -->[\s\S]*<!-- results:end -->/, section));
   console.log(JSON.stringify(summary));
 } finally {
-  await mf.dispose();
-  rmSync(outdir, { recursive: true, force: true });
-  rmSync(stateDir, { recursive: true, force: true });
+  await worker.dispose();
 }
