@@ -12,6 +12,7 @@ import {
 import type { VisitorsColumn } from "../domain/reports/report-filter";
 import { dayOfHour, firstHourOfDay, lastHourOfDay } from "../domain/time/utc-time";
 import { BreakdownSums } from "./breakdown-sums";
+import { type AggregateEntry, DayBlocks } from "./day-blocks";
 import { packRows } from "./packed-rows";
 
 /**
@@ -81,6 +82,8 @@ export const AGGREGATE_SOURCES: Record<MainDimension | MainCappedDimension, Aggr
 const KIND = "CASE name WHEN 'pageview' THEN 'pageview' WHEN 'engagement' THEN 'engagement' ELSE 'event' END";
 
 type Row = Record<string, SqlStorageValue>;
+/** Answers kept by DayAggregates (a dashboard's panels over a few ranges). */
+const RECENT_ANSWERS = 32;
 const num = (value: SqlStorageValue | undefined): number => (typeof value === "number" ? value : 0);
 const str = (value: SqlStorageValue | undefined): string => (typeof value === "string" ? value : "");
 
@@ -89,7 +92,17 @@ export type AggregatedRows = Omit<ReportRows, "dropped">;
 
 /** The `day_dimensions`, `day_totals` and `aggregated_days` tables: built at day close, read by reports. */
 export class DayAggregates {
-  constructor(private readonly sql: SqlStorage) {}
+  private readonly blocks: DayBlocks;
+  /**
+   * Recent answers of `reportRows` and `breakdown`, by their arguments: closed days change only
+   * when a day is aggregated or reopened (every entry is forgotten then), and a dashboard reads
+   * the same ranges again and again. At most RECENT_ANSWERS, least recently read first out.
+   */
+  private readonly recent = new Map<string, AggregatedRows | BreakdownRows>();
+
+  constructor(private readonly sql: SqlStorage) {
+    this.blocks = new DayBlocks(sql, (dimension, day) => this.dayEntries(dimension, day));
+  }
 
   private all(query: string, ...bindings: SqlStorageValue[]): Row[] {
     return this.sql.exec<Row>(query, ...bindings).toArray();
@@ -112,12 +125,21 @@ export class DayAggregates {
   closeDaysBefore(today: number): number {
     let rowsWritten = 0;
     const marked = new Set(this.aggregatedDays(Number.MIN_SAFE_INTEGER, today - 1));
+    const closed: number[] = [];
     let hour = this.firstHourFrom(Number.MIN_SAFE_INTEGER);
     while (hour !== null && dayOfHour(hour) < today) {
       const day = dayOfHour(hour);
-      if (!marked.has(day)) rowsWritten += this.build(day);
+      if (!marked.has(day)) {
+        rowsWritten += this.build(day);
+        closed.push(day);
+      }
       hour = this.firstHourFrom(firstHourOfDay(day + 1));
     }
+    // Then the blocks of days those days complete (day-blocks.ts); after an upgrade from before
+    // the blocks, of every aggregated day.
+    const upgrade = this.all("SELECT 1 FROM site_settings WHERE key = 'day_blocks_upgrade'").length > 0;
+    rowsWritten += this.blocks.build(Object.keys(AGGREGATE_SOURCES), upgrade ? [...marked, ...closed] : closed, today - 2);
+    if (upgrade) rowsWritten += this.sql.exec("DELETE FROM site_settings WHERE key = 'day_blocks_upgrade'").rowsWritten;
     return rowsWritten;
   }
 
@@ -130,6 +152,7 @@ export class DayAggregates {
   /** Writes one day's aggregates and its mark (in the caller's transaction); returns the rows written. */
   private build(day: number): number {
     let rowsWritten = this.clear(day);
+    this.recent.clear();
     const from = firstHourOfDay(day);
     const to = lastHourOfDay(day);
     for (const [dimension, source] of Object.entries(AGGREGATE_SOURCES)) {
@@ -176,10 +199,12 @@ export class DayAggregates {
    * aggregates it again. Returns the rows written (0 for a day without aggregates).
    */
   reopen(day: number): number {
-    return this.isAggregated(day) ? this.clear(day) : 0;
+    return (this.isAggregated(day) ? this.clear(day) : 0) + this.blocks.dropSpanning(day);
   }
 
   private clear(day: number): number {
+    this.blocks.forgetDecoded(0, day);
+    this.recent.clear();
     let rowsWritten = 0;
     for (const dimension of Object.keys(AGGREGATE_SOURCES)) {
       rowsWritten += this.sql.exec("DELETE FROM day_dimension_parts WHERE dimension = ? AND day = ?", dimension, day).rowsWritten;
@@ -202,6 +227,18 @@ export class DayAggregates {
     limit: number,
     mergedValues: ReadonlyMap<string, readonly string[]>,
     withNames = false,
+  ): AggregatedRows {
+    return this.remembered(["report", fromDay, toDay, limit, withNames, [...mergedValues]], () =>
+      this.sumReportRows(fromDay, toDay, limit, mergedValues, withNames),
+    );
+  }
+
+  private sumReportRows(
+    fromDay: number,
+    toDay: number,
+    limit: number,
+    mergedValues: ReadonlyMap<string, readonly string[]>,
+    withNames: boolean,
   ): AggregatedRows {
     const totals = this.all(
       `SELECT day, kind, class, hits, visitors, hour_visitors, class_visitors, visits, bounces, visit_duration_ms AS duration
@@ -276,22 +313,45 @@ export class DayAggregates {
    * currency, and for pages their engagement reports.
    */
   breakdown(fromDay: number, toDay: number, dimension: string, limit: number, mergedValues: readonly string[]): BreakdownRows {
-    return breakdownOf(this.entries(fromDay, toDay, dimension), dimension, limit, mergedValues);
+    return this.remembered(["breakdown", fromDay, toDay, dimension, limit, mergedValues], () =>
+      breakdownOf(this.entries(fromDay, toDay, dimension), dimension, limit, mergedValues),
+    );
+  }
+
+  /** A recent answer to the same arguments, or `answer()`'s, remembered; a copy either way (callers merge into them). */
+  private remembered<T extends AggregatedRows | BreakdownRows>(args: unknown[], answer: () => T): T {
+    const key = JSON.stringify(args);
+    const known = this.recent.get(key) as T | undefined;
+    this.recent.delete(key);
+    const value = known ?? answer();
+    this.recent.set(key, value);
+    for (const oldest of this.recent.keys()) {
+      if (this.recent.size <= RECENT_ANSWERS) break;
+      this.recent.delete(oldest);
+    }
+    return structuredClone(value);
   }
 
   /**
-   * The entries of one dimension over a range of days, decoded here from the packed parts: one
-   * JSON.parse per part, where the view would unpack them with json_each once per query.
+   * The entries of one dimension over a range of days: blocks of days where there are
+   * (day-blocks.ts), else each day's own parts.
    */
   private entries(fromDay: number, toDay: number, dimension: string): DayDimensionEntry[] {
-    const entries: DayDimensionEntry[] = [];
+    return this.blocks.entries(dimension, fromDay, toDay) as DayDimensionEntry[];
+  }
+
+  /**
+   * One day's entries of a dimension, decoded here from the packed parts: one JSON.parse per
+   * part, where the view would unpack them with json_each once per query.
+   */
+  private dayEntries(dimension: string, day: number): AggregateEntry[] {
+    const entries: AggregateEntry[] = [];
     for (const { body } of this.sql.exec<{ body: string }>(
-      "SELECT body FROM day_dimension_parts WHERE dimension = ? AND day BETWEEN ? AND ?",
+      "SELECT body FROM day_dimension_parts WHERE dimension = ? AND day = ?",
       dimension,
-      fromDay,
-      toDay,
+      day,
     )) {
-      for (const entry of JSON.parse(body) as DayDimensionEntry[]) entries.push(entry);
+      for (const entry of JSON.parse(body) as AggregateEntry[]) entries.push(entry);
     }
     return entries;
   }

@@ -363,6 +363,21 @@ const MIGRATIONS: readonly Migration[] = [
     for (const [day, counts] of byDay) writeSegmentDay(sql, day, counts);
     sql.exec("DROP TABLE segment_days");
   },
+  // Blocks of 2^level closed days' aggregates (day-blocks.ts), for long reports. An object that
+  // already has aggregated days builds them at its next day close (the setting below).
+  (sql) => {
+    sql.exec(`CREATE TABLE IF NOT EXISTS day_block_parts (
+       level INTEGER NOT NULL,
+       start_day INTEGER NOT NULL,
+       dimension TEXT NOT NULL,
+       part INTEGER NOT NULL,
+       body TEXT NOT NULL,
+       PRIMARY KEY (level, start_day, dimension, part)
+     ) WITHOUT ROWID`);
+    sql.exec(
+      "INSERT OR REPLACE INTO site_settings (key, value) SELECT 'day_blocks_upgrade', '1' WHERE EXISTS (SELECT 1 FROM aggregated_days)",
+    );
+  },
 ];
 
 /** The columns of a day_dimensions entry after its dimension and day, in the order they are packed. */
