@@ -8,16 +8,18 @@ import { decodeGeolocation, GEO_HEADER } from "./simulated-traffic";
 /**
  * A request as Cloudflare would hand it over for a visitor placed by the bench-only geolocation
  * header (bench/simulated-traffic.ts): `request.cf` carries its country, region and city, as in
- * production, where Cloudflare's edge sets them (locally there is no such data). The header is
- * removed; requests without it pass unchanged.
+ * production, where Cloudflare's edge sets them (locally there is no such data). Requests without
+ * the header pass unchanged.
  */
 function withBenchGeolocation(request: Request): Request {
   const header = request.headers.get(GEO_HEADER);
   if (header === null) return request;
-  const geo = decodeGeolocation(header);
-  const headers = new Headers(request.headers);
-  headers.delete(GEO_HEADER);
-  return new Request(request, { headers, cf: { ...request.cf, ...geo } });
+  // Shadowed on the request itself: a copy (new Request with the header removed) cost about 7 %
+  // of workerd's CPU under the throughput load, which production, where Cloudflare fills
+  // request.cf, does not pay. The app reads no header it does not know, so the header stays.
+  // Only the geolocation: reading request.cf to copy the rest decodes it once more per hit.
+  Object.defineProperty(request, "cf", { value: decodeGeolocation(header) });
+  return request;
 }
 
 /**

@@ -13,21 +13,60 @@ export async function readCappedText(request: Request, maxBytes: number): Promis
   const declared = request.headers.get("content-length");
   if (declared !== null && Number(declared) > maxBytes) throw tooLarge(maxBytes);
   if (request.body === null) return "";
+  const bytes = declared !== null ? await readFramed(request, maxBytes) : await readStream(request, maxBytes);
+  try {
+    return UTF8.decode(bytes);
+  } catch {
+    throw new ApiError(400, "invalid_encoding", "The body is not valid UTF-8.");
+  }
+}
 
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let received = 0;
+/** Reused: decoding without `stream` keeps no state between calls. */
+const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
+
+/** Resolves to "timeout" after BODY_READ_TIMEOUT_MS; `stop` clears the timer. */
+function bodyDeadline(): { deadline: Promise<"timeout">; stop: () => void } {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const deadline = new Promise<"timeout">((resolve) => {
     timer = setTimeout(() => resolve("timeout"), BODY_READ_TIMEOUT_MS);
   });
+  return { deadline, stop: () => clearTimeout(timer) };
+}
+
+const bodyTimeout = () => new ApiError(408, "body_timeout", `The body did not arrive within ${BODY_READ_TIMEOUT_MS / 1_000} seconds.`);
+
+/**
+ * A body framed by a Content-Length already checked against the cap: HTTP framing delivers no
+ * more than that, so it is read in one call (every beacon: sendBeacon and fetch declare it). The
+ * chunk-by-chunk read took about a tenth of ingest's CPU in `npm run bench`'s profile.
+ */
+async function readFramed(request: Request, maxBytes: number): Promise<Uint8Array> {
+  const { deadline, stop } = bodyDeadline();
+  try {
+    const read = await Promise.race([request.arrayBuffer(), deadline]);
+    if (read === "timeout") throw bodyTimeout();
+    // A request built in a worker (not framed by HTTP) can carry more than it declares.
+    if (read.byteLength > maxBytes) throw tooLarge(maxBytes);
+    return new Uint8Array(read);
+  } finally {
+    stop();
+  }
+}
+
+/** A body without a Content-Length (chunked), cut off as soon as it passes the cap. */
+async function readStream(request: Request, maxBytes: number): Promise<Uint8Array> {
+  if (request.body === null) return new Uint8Array();
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let received = 0;
+  const { deadline, stop } = bodyDeadline();
   try {
     for (;;) {
       const next = await Promise.race([reader.read(), deadline]);
       if (next === "timeout") {
         // Not awaited: cancelling a stalled stream may itself wait on the stalled sender.
         reader.cancel().catch(() => undefined);
-        throw new ApiError(408, "body_timeout", `The body did not arrive within ${BODY_READ_TIMEOUT_MS / 1_000} seconds.`);
+        throw bodyTimeout();
       }
       const { done, value } = next;
       if (done) break;
@@ -39,7 +78,7 @@ export async function readCappedText(request: Request, maxBytes: number): Promis
       chunks.push(value);
     }
   } finally {
-    clearTimeout(timer);
+    stop();
   }
   const bytes = new Uint8Array(received);
   let offset = 0;
@@ -47,11 +86,7 @@ export async function readCappedText(request: Request, maxBytes: number): Promis
     bytes.set(chunk, offset);
     offset += chunk.byteLength;
   }
-  try {
-    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
-  } catch {
-    throw new ApiError(400, "invalid_encoding", "The body is not valid UTF-8.");
-  }
+  return bytes;
 }
 
 function tooLarge(maxBytes: number): ApiError {
