@@ -7,6 +7,7 @@ import { BreakdownSums, isMicro, kindOf } from "./breakdown-sums";
 import type { PackedTable } from "./counter-tables";
 import { entryIndexOf, scanEntries } from "./packed-counters";
 import { FILTER_COLUMN, type Scope } from "./report-queries";
+import type { EntrySource } from "./report-scan";
 
 /**
  * The counter reads of funnels, lift, variants and segment breakdowns over a whole range, summed
@@ -31,15 +32,16 @@ function equalFilters(scope: Scope, table: PackedTable): [string, string][] {
 }
 
 function* mainEntries(scope: CounterScope): Generator<readonly SqlStorageValue[]> {
-  for (const { entry } of scanEntries(scope.sql, "hourly_counters", scope.fromHour, scope.toHour, equalFilters(scope, "hourly_counters")))
-    yield entry;
+  const equal = equalFilters(scope, "hourly_counters");
+  const entries = scope.mainSource?.(equal) ?? scanEntries(scope.sql, "hourly_counters", scope.fromHour, scope.toHour, equal);
+  for (const { entry } of entries) yield entry;
 }
 
 const text = (entry: readonly SqlStorageValue[], index: number) => String(entry[index] ?? "");
 const count = (entry: readonly SqlStorageValue[], index: number) => Number(entry[index] ?? 0);
 
-/** A scope and the storage it reads. */
-export type CounterScope = Scope & { sql: SqlStorage };
+/** A scope and the storage it reads; `mainSource`, where the main counters' entries come from when not the packed hours. */
+export type CounterScope = Scope & { sql: SqlStorage; mainSource?: EntrySource | undefined };
 
 /** Top values of one dimension (report-queries.ts readBreakdown). */
 export function sumBreakdown(scope: CounterScope, dimension: MainDimension | "variant", limit: number): BreakdownRows {

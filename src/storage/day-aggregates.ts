@@ -9,11 +9,13 @@ import {
   type ReportRows,
   type RevenueRow,
 } from "../domain/reports/report";
-import type { VisitorsColumn } from "../domain/reports/report-filter";
+import type { ReportFilters, VisitorsColumn } from "../domain/reports/report-filter";
 import { dayOfHour, firstHourOfDay, lastHourOfDay } from "../domain/time/utc-time";
 import { BreakdownSums } from "./breakdown-sums";
 import { type AggregateEntry, DayBlocks } from "./day-blocks";
+import { daysWithColumns, deleteDayColumns, scanDayColumns, writeDayColumns } from "./day-columns";
 import { packRows } from "./packed-rows";
+import { scanReportRows } from "./report-scan";
 
 /**
  * Per-day pre-aggregates of closed local days, so that a long unfiltered report reads a few
@@ -82,6 +84,10 @@ export const AGGREGATE_SOURCES: Record<MainDimension | MainCappedDimension, Aggr
 const KIND = "CASE name WHEN 'pageview' THEN 'pageview' WHEN 'engagement' THEN 'engagement' ELSE 'event' END";
 
 type Row = Record<string, SqlStorageValue>;
+/** Aggregated days given columns per alarm when they have none (DayAggregates.backfillColumns). */
+const COLUMN_BACKFILL_DAYS = 14;
+/** Packed counter bytes from which a day gets columns (DayAggregates.worthColumns). */
+const COLUMNS_MIN_BYTES = 100_000;
 /** Answers kept by DayAggregates (a dashboard's panels over a few ranges). */
 const RECENT_ANSWERS = 32;
 const num = (value: SqlStorageValue | undefined): number => (typeof value === "number" ? value : 0);
@@ -137,10 +143,46 @@ export class DayAggregates {
     }
     // Then the blocks of days those days complete (day-blocks.ts); after an upgrade from before
     // the blocks, of every aggregated day.
+    rowsWritten += this.backfillColumns(today);
     const upgrade = this.all("SELECT 1 FROM site_settings WHERE key = 'day_blocks_upgrade'").length > 0;
     rowsWritten += this.blocks.build(Object.keys(AGGREGATE_SOURCES), upgrade ? [...marked, ...closed] : closed, today - 2);
     if (upgrade) rowsWritten += this.sql.exec("DELETE FROM site_settings WHERE key = 'day_blocks_upgrade'").rowsWritten;
     return rowsWritten;
+  }
+
+  /**
+   * Columns for the days aggregated before the columns existed (the migration sets the setting),
+   * newest first, at most COLUMN_BACKFILL_DAYS an alarm: writing a day's columns takes ~50 ms on a
+   * day of 11,000 hits, so a year of them is spread over a few weeks of alarms; until then those
+   * days are read from their hours, as before. Returns rows written.
+   */
+  private backfillColumns(today: number): number {
+    if (this.all("SELECT 1 FROM site_settings WHERE key = 'day_columns_backfill'").length === 0) return 0;
+    const withColumns = new Set(daysWithColumns(this.sql, Number.MIN_SAFE_INTEGER, today));
+    const missing = this.aggregatedDays(Number.MIN_SAFE_INTEGER, today - 1).filter((day) => !withColumns.has(day));
+    let rowsWritten = 0;
+    let written = 0;
+    for (const day of missing.reverse()) {
+      if (written === COLUMN_BACKFILL_DAYS) return rowsWritten;
+      if (!this.worthColumns(day)) continue;
+      rowsWritten += writeDayColumns(this.sql, day);
+      written++;
+    }
+    return rowsWritten + this.sql.exec("DELETE FROM site_settings WHERE key = 'day_columns_backfill'").rowsWritten;
+  }
+
+  /**
+   * Whether a day's counters are worth a column copy: from COLUMNS_MIN_BYTES of packed entries
+   * (about 700 entries) on. Smaller days are read from their hours in well under a millisecond,
+   * and a site with a hit now and then writes no more rows at its day close.
+   */
+  private worthColumns(day: number): boolean {
+    const row = this.all(
+      "SELECT TOTAL(length(body)) AS bytes FROM hourly_counters_parts WHERE hour BETWEEN ? AND ?",
+      firstHourOfDay(day),
+      lastHourOfDay(day),
+    )[0];
+    return num(row?.bytes) >= COLUMNS_MIN_BYTES;
   }
 
   private firstHourFrom(hour: number): number | null {
@@ -190,6 +232,8 @@ export class DayAggregates {
       to,
     ).rowsWritten;
     rowsWritten += this.sql.exec("INSERT INTO aggregated_days (day) VALUES (?)", day).rowsWritten;
+    // The day's counter entries again, column by column, for filtered reports.
+    if (this.worthColumns(day)) rowsWritten += writeDayColumns(this.sql, day);
     return rowsWritten;
   }
 
@@ -211,6 +255,7 @@ export class DayAggregates {
     }
     rowsWritten += this.sql.exec("DELETE FROM day_totals WHERE day = ?", day).rowsWritten;
     rowsWritten += this.sql.exec("DELETE FROM aggregated_days WHERE day = ?", day).rowsWritten;
+    rowsWritten += deleteDayColumns(this.sql, day);
     return rowsWritten;
   }
 
@@ -316,6 +361,27 @@ export class DayAggregates {
     return this.remembered(["breakdown", fromDay, toDay, dimension, limit, mergedValues], () =>
       breakdownOf(this.entries(fromDay, toDay, dimension), dimension, limit, mergedValues),
     );
+  }
+
+  /**
+   * A report's sums over runs of closed days that have columns (day-columns.ts), filtered: the
+   * scan of their columns, remembered like the other answers here (the columns change only with
+   * the day's aggregates). Breakdowns cut to `limit`.
+   */
+  columnReportRows(
+    runs: readonly { fromDay: number; toDay: number }[],
+    filters: ReportFilters,
+    limit: number,
+    withNames: boolean,
+  ): AggregatedRows {
+    const days = runs.map(({ fromDay, toDay }) => [fromDay, toDay]);
+    const sql = this.sql;
+    return this.remembered(["columns", days, filters, limit, withNames], () => {
+      const scope = { fromHour: firstHourOfDay(runs[0]?.fromDay ?? 0), toHour: lastHourOfDay(runs.at(-1)?.toDay ?? 0), filters };
+      return scanReportRows(this.sql, scope, limit, withNames, function* (equal) {
+        for (const { fromDay, toDay } of runs) yield* scanDayColumns(sql, fromDay, toDay, equal);
+      });
+    });
   }
 
   /** A recent answer to the same arguments, or `answer()`'s, remembered; a copy either way (callers merge into them). */

@@ -381,12 +381,18 @@ const MIGRATIONS: readonly Migration[] = [
   // Closed days' main counter entries again, column by column in binary parts of at most 60,000
   // bytes (day-columns.ts), so a filtered report skips the entries its filter rejects without
   // decoding them. Empty until days are written; a day without parts is read from its hours.
-  `CREATE TABLE IF NOT EXISTS day_column_parts (
-     day INTEGER NOT NULL,
-     part INTEGER NOT NULL,
-     body BLOB NOT NULL,
-     PRIMARY KEY (day, part)
-   ) WITHOUT ROWID;`,
+  // An object with aggregated days fills them in a few at each alarm (day-aggregates.ts).
+  (sql) => {
+    sql.exec(`CREATE TABLE IF NOT EXISTS day_column_parts (
+       day INTEGER NOT NULL,
+       part INTEGER NOT NULL,
+       body BLOB NOT NULL,
+       PRIMARY KEY (day, part)
+     ) WITHOUT ROWID`);
+    sql.exec(
+      "INSERT OR REPLACE INTO site_settings (key, value) SELECT 'day_columns_backfill', '1' WHERE EXISTS (SELECT 1 FROM aggregated_days)",
+    );
+  },
 ];
 
 /** The columns of a day_dimensions entry after its dimension and day, in the order they are packed. */

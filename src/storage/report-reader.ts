@@ -18,10 +18,12 @@ import type { SegmentFilter } from "../domain/visitors/segment-rollup";
 import { NO_VARIANT } from "../domain/visitors/visit-tracker";
 import { type CounterScope, sumBreakdown, sumFunnelSteps, sumGoals, sumLiftPairs, sumTotals, sumVariantGoals } from "./counter-reads";
 import type { DayAggregates } from "./day-aggregates";
+import { daysWithColumns, scanDayColumns } from "./day-columns";
 import type { DimensionCounters } from "./dimension-counters";
 import type { DropCounter } from "./drop-counter";
+import { scanEntries } from "./packed-counters";
 import type { Scope } from "./report-queries";
-import { scanReportRows } from "./report-scan";
+import { type EntrySource, scanReportRows } from "./report-scan";
 import type { SegmentTotal, VisitorDays } from "./visitor-days";
 
 /** An experiment rarely has more; more variants than this are left out of the variants report. */
@@ -39,6 +41,19 @@ interface SplitRange {
   toDay: number;
   live: Scope[];
 }
+
+/** Consecutive days that all have columns, or all have none. */
+interface DayRun {
+  fromDay: number;
+  toDay: number;
+  columns: boolean;
+}
+
+/** A run's hours inside the scope's. */
+const hoursOf = (run: DayRun, scope: Scope) => ({
+  fromHour: Math.max(scope.fromHour, firstHourOfDay(run.fromDay)),
+  toHour: Math.min(scope.toHour, lastHourOfDay(run.toDay)),
+});
 
 export interface VariantRows {
   visitors: { variant: string; visitors: number }[];
@@ -69,7 +84,8 @@ export class ReportReader {
   }
 
   private counterScope(range: ReportRange, filters: ReportFilters): CounterScope {
-    return { ...this.scope(range, filters), sql: this.sql };
+    const scope = this.scope(range, filters);
+    return { ...scope, sql: this.sql, mainSource: this.entrySource(range, scope) };
   }
 
   /**
@@ -156,7 +172,7 @@ export class ReportReader {
     withNames: boolean,
   ): Omit<ReportRows, "dropped"> {
     const split = this.split(range, filters);
-    if (split === null) return scanReportRows(this.sql, scope, breakdownLimit, withNames);
+    if (split === null) return this.scannedRows(range, scope, breakdownLimit, withNames);
     // Live parts in full, then the aggregated days with every value the live parts have: the
     // merge cuts each breakdown to its top rows after summing (shard-merge.ts).
     const live = split.live.map((run) => ({ ...scanReportRows(this.sql, run, ALL_ROWS, withNames), dropped: [] }));
@@ -172,6 +188,68 @@ export class ReportReader {
     };
     const { dropped: _dropped, ...merged } = mergeReportRows([aggregated, ...live], breakdownLimit);
     return merged;
+  }
+
+  /**
+   * A report read from the counters in one scan (filtered, hourly, or no aggregated day in range).
+   * Closed days that have columns (day-columns.ts) are summed from them apart, an answer the
+   * object keeps until a day closes or reopens (DayAggregates.columnReportRows), and merged with
+   * the other days, summed in full, as shard parts are (exact top rows).
+   */
+  private scannedRows(range: ReportRange, scope: Scope, breakdownLimit: number, withNames: boolean): Omit<ReportRows, "dropped"> {
+    const runs = this.columnRuns(range);
+    if (runs === null) return scanReportRows(this.sql, scope, breakdownLimit, withNames);
+    const live = runs
+      .filter((run) => !run.columns)
+      .map((run) => scanReportRows(this.sql, { ...hoursOf(run, scope), filters: scope.filters }, ALL_ROWS, withNames));
+    const closed = this.aggregates.columnReportRows(
+      runs.filter((run) => run.columns),
+      scope.filters,
+      live.length === 0 ? breakdownLimit : ALL_ROWS,
+      withNames,
+    );
+    if (live.length === 0) return closed;
+    const { dropped: _dropped, ...merged } = mergeReportRows(
+      [closed, ...live].map((part) => ({ ...part, dropped: [] })),
+      breakdownLimit,
+    );
+    return merged;
+  }
+
+  /**
+   * Where a read of the main counters takes its entries: with daily buckets, closed days that have
+   * columns from them (day-columns.ts: a filter reads its column and decodes only the entries it
+   * keeps; their hours may predate a fold, which daily buckets do not show), the other days from
+   * their packed hours. Undefined (the packed hours throughout) for hourly buckets and ranges of hours.
+   */
+  private entrySource(range: ReportRange, scope: Scope): EntrySource | undefined {
+    const runs = this.columnRuns(range);
+    if (runs === null) return undefined;
+    const sql = this.sql;
+    return function* (equal) {
+      for (const run of runs) {
+        if (run.columns) yield* scanDayColumns(sql, run.fromDay, run.toDay, equal);
+        else {
+          const { fromHour, toHour } = hoursOf(run, scope);
+          yield* scanEntries(sql, "hourly_counters", fromHour, toHour, equal);
+        }
+      }
+    };
+  }
+
+  /** The range as runs of days with and without columns; null for hourly buckets, ranges of hours, or no day with columns. */
+  private columnRuns(range: ReportRange): DayRun[] | null {
+    if (range.interval === "hour" || range.hours !== undefined) return null;
+    const columnDays = new Set(daysWithColumns(this.sql, range.fromDay, range.toDay));
+    if (columnDays.size === 0) return null;
+    const runs: DayRun[] = [];
+    for (let day = range.fromDay; day <= range.toDay; day++) {
+      const columns = columnDays.has(day);
+      const last = runs.at(-1);
+      if (last !== undefined && last.columns === columns) last.toDay = day;
+      else runs.push({ fromDay: day, toDay: day, columns });
+    }
+    return runs;
   }
 
   funnels(range: ReportRange, filters: ReportFilters): FunnelStepRow[] {

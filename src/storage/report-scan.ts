@@ -28,11 +28,24 @@ function addRevenue(into: Map<string, Map<string, number>>, key: string, currenc
 const revenueRows = (revenue: Map<string, Map<string, number>>) =>
   [...revenue].flatMap(([key, currencies]) => [...currencies].map(([currency, minor]) => ({ key, currency, minor })));
 
+/** Where a scan's counter entries come from, given the filters as exact column values. */
+export type EntrySource = (
+  equal: readonly [column: string, value: string][],
+) => Iterable<{ hour: number; entry: readonly SqlStorageValue[] }>;
+
 /**
  * Everything of a report but the drops, over the counters in scope, in one scan. `withNames` adds
  * a breakdown by event name (`name`; engagement reports left out, as in every breakdown).
+ * `source` gives the entries in scope: by default the packed hours; a filtered report also reads
+ * closed days' columns (report-reader.ts).
  */
-export function scanReportRows(sql: SqlStorage, scope: Scope, breakdownLimit: number, withNames = false): Omit<ReportRows, "dropped"> {
+export function scanReportRows(
+  sql: SqlStorage,
+  scope: Scope,
+  breakdownLimit: number,
+  withNames = false,
+  source: EntrySource = (equal) => scanEntries(sql, "hourly_counters", scope.fromHour, scope.toHour, equal),
+): Omit<ReportRows, "dropped"> {
   // Positions in a packed entry (key columns, then sums); the hour comes with the entry.
   const at = entryIndexOf("hourly_counters") as Record<Column | MainDimension | MainCappedDimension, number>;
   const visitorsAt = at[visitorsColumnFor(scope.filters)];
@@ -58,7 +71,7 @@ export function scanReportRows(sql: SqlStorage, scope: Scope, breakdownLimit: nu
   const equal = Object.entries(mainFilters(scope.filters)).flatMap(([field, value]) =>
     value === undefined ? [] : [[FILTER_COLUMN[field as FilterField], value] as [string, string]],
   );
-  for (const { hour, entry: row } of scanEntries(sql, "hourly_counters", scope.fromHour, scope.toHour, equal)) {
+  for (const { hour, entry: row } of source(equal)) {
     const text = (index: number) => row[index] as string;
     const count = (index: number) => Number(row[index] ?? 0);
     const name = text(at.name);
