@@ -53,7 +53,12 @@ const at = (day: number, time: string) => `${isoDay(day)}T${time}Z`;
 describe("day columns in reads", () => {
   it("give filtered reports, variants and channels exactly what the hours give, and are what is read", { timeout: 90_000 }, async () => {
     const site = "columns.test";
-    const hit = (name: string, path: string, extra: Record<string, unknown> = {}) => ({ n: name, u: `https://${site}${path}`, d: site, ...extra });
+    const hit = (name: string, path: string, extra: Record<string, unknown> = {}) => ({
+      n: name,
+      u: `https://${site}${path}`,
+      d: site,
+      ...extra,
+    });
     // Days 0-2: each day a German visitor views /a (variant blue) then buys for 30 EUR, a French
     // visitor views /a and /b (variant green).
     for (let d = 0; d < 3; d++) {
