@@ -29,13 +29,19 @@ export async function dumpAllSiteStores(): Promise<TableDump[]> {
   return Promise.all(ids.map((id) => dumpTables(env.SITE_STORE.get(id))));
 }
 
-/** All values of a dump as text; blobs (salts) as hex, so byte patterns are searched too. */
+/**
+ * All values of a dump as text; blobs as hex, so byte patterns are searched too (salts), and as
+ * UTF-8 text, so strings inside them are (the dictionaries of closed days' columns).
+ */
 export function dumpText(dump: TableDump): string {
+  const utf8 = new TextDecoder();
   return Object.values(dump)
     .flat()
     .flatMap((row) => Object.values(row))
     .map((value) =>
-      value instanceof ArrayBuffer ? [...new Uint8Array(value)].map((b) => b.toString(16).padStart(2, "0")).join("") : String(value),
+      value instanceof ArrayBuffer
+        ? `${[...new Uint8Array(value)].map((b) => b.toString(16).padStart(2, "0")).join("")}\n${utf8.decode(value)}`
+        : String(value),
     )
     .join("\n");
 }
