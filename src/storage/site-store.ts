@@ -333,8 +333,8 @@ export class SiteStore extends DurableObject<Env> {
     // Rollups and expiry work on the tables: everything acknowledged must be in them first.
     this.writer.checkpoint();
     const today = localDayOf(now, this.timeZone);
-    // Rotate: the new day's salt exists from midnight on (a day's first hit would make it too).
-    if (this.salts.existing(today) === null) void this.createSalt(today);
+    // The new day's salt is made by its first hit, not here: a quiet site's alarm would otherwise
+    // write a salt and, two days later, its delete every night, hits or not.
     this.visitorDays.rollUpDay(today - 1);
     this.forgetBefore(today - 1);
     this.foldHoursBefore(firstHourOfDay(today - readSettings(this.env).HOURLY_DETAIL_DAYS));

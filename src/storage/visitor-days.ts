@@ -90,6 +90,9 @@ export class VisitorDays {
   rollUpDay(day: number): void {
     if (this.isRolledUp(day)) return;
     const visitors = this.loadDay(day);
+    // A day without visitors has nothing to roll up, and its reads find nothing either way: no
+    // mark, so that a quiet site's alarm writes no row for its empty days.
+    if (visitors.length === 0) return;
     this.dayRollUp.rollUp(day, visitors);
     writeSegmentDay(this.sql, day, rollUpVisitorDays(visitors));
     this.sql.exec("INSERT INTO rolled_up_days (day) VALUES (?)", day);
