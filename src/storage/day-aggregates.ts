@@ -14,7 +14,7 @@ import { dayOfHour, firstHourOfDay, lastHourOfDay } from "../domain/time/utc-tim
 import { BreakdownSums } from "./breakdown-sums";
 import { type AggregateEntry, DayBlocks } from "./day-blocks";
 import { daysWithColumns, deleteDayColumns, scanDayColumns, writeDayColumns } from "./day-columns";
-import { packRows } from "./packed-rows";
+import { ALL_DIMENSIONS, packRows } from "./packed-rows";
 import { scanReportRows } from "./report-scan";
 
 /**
@@ -197,8 +197,9 @@ export class DayAggregates {
     this.recent.clear();
     const from = firstHourOfDay(day);
     const to = lastHourOfDay(day);
+    const byDimension: [string, SqlStorageValue[][]][] = [];
     for (const [dimension, source] of Object.entries(AGGREGATE_SOURCES)) {
-      // Entries in the order of migrations.ts DAY_DIMENSION_COLUMNS, packed (a row or two per dimension and day).
+      // Entries in the order of migrations.ts DAY_DIMENSION_COLUMNS.
       const entries = [
         ...this.sql
           .exec(
@@ -211,7 +212,15 @@ export class DayAggregates {
           )
           .raw(),
       ];
-      packRows(entries).forEach((body, part) => {
+      byDimension.push([dimension, entries]);
+    }
+    // A small day's dimensions share one row (ALL_DIMENSIONS, each entry led by its dimension):
+    // a day of a few hits wrote a row per dimension. Otherwise a row or two per dimension.
+    const together = packRows(byDimension.flatMap(([dimension, entries]) => entries.map((entry) => [dimension, ...entry])));
+    const rows: [string, string[]][] =
+      together.length === 1 ? [[ALL_DIMENSIONS, together]] : byDimension.map(([dimension, entries]) => [dimension, packRows(entries)]);
+    for (const [dimension, bodies] of rows) {
+      bodies.forEach((body, part) => {
         rowsWritten += this.sql.exec(
           "INSERT INTO day_dimension_parts (dimension, day, part, body) VALUES (?, ?, ?, ?)",
           dimension,
@@ -250,7 +259,7 @@ export class DayAggregates {
     this.blocks.forgetDecoded(0, day);
     this.recent.clear();
     let rowsWritten = 0;
-    for (const dimension of Object.keys(AGGREGATE_SOURCES)) {
+    for (const dimension of [...Object.keys(AGGREGATE_SOURCES), ALL_DIMENSIONS]) {
       rowsWritten += this.sql.exec("DELETE FROM day_dimension_parts WHERE dimension = ? AND day = ?", dimension, day).rowsWritten;
     }
     rowsWritten += this.sql.exec("DELETE FROM day_totals WHERE day = ?", day).rowsWritten;
@@ -412,12 +421,16 @@ export class DayAggregates {
    */
   private dayEntries(dimension: string, day: number): AggregateEntry[] {
     const entries: AggregateEntry[] = [];
-    for (const { body } of this.sql.exec<{ body: string }>(
-      "SELECT body FROM day_dimension_parts WHERE dimension = ? AND day = ?",
+    for (const { dimension: stored, body } of this.sql.exec<{ dimension: string; body: string }>(
+      "SELECT dimension, body FROM day_dimension_parts WHERE dimension IN (?, ?) AND day = ?",
       dimension,
+      ALL_DIMENSIONS,
       day,
     )) {
-      for (const entry of JSON.parse(body) as AggregateEntry[]) entries.push(entry);
+      if (stored === dimension) for (const entry of JSON.parse(body) as AggregateEntry[]) entries.push(entry);
+      else
+        for (const [of, ...entry] of JSON.parse(body) as [string, ...AggregateEntry][])
+          if (of === dimension) entries.push(entry as AggregateEntry);
     }
     return entries;
   }

@@ -1,4 +1,4 @@
-import { packRows } from "./packed-rows";
+import { ALL_DIMENSIONS, packRows } from "./packed-rows";
 
 /**
  * Blocks of closed days' aggregates, so that a long report reads a few packed blocks per
@@ -87,8 +87,10 @@ export class DayBlocks {
     const daysWithEntries = new Set(
       this.sql
         .exec<{ day: number }>(
-          "SELECT DISTINCT day FROM day_dimension_parts WHERE dimension = ? AND day BETWEEN ? AND ?",
+          // A small day's dimensions share a row (ALL_DIMENSIONS): it may hold this one.
+          "SELECT DISTINCT day FROM day_dimension_parts WHERE dimension IN (?, ?) AND day BETWEEN ? AND ?",
           dimension,
+          ALL_DIMENSIONS,
           fromDay,
           toDay,
         )

@@ -393,6 +393,16 @@ const MIGRATIONS: readonly Migration[] = [
       "INSERT OR REPLACE INTO site_settings (key, value) SELECT 'day_columns_backfill', '1' WHERE EXISTS (SELECT 1 FROM aggregated_days)",
     );
   },
+  // A small day's dimensions share one day_dimension_parts row, dimension '*', each entry led by
+  // its dimension (day-aggregates.ts): the view reads both forms.
+  (sql) => {
+    const columns = DAY_DIMENSION_COLUMNS.map((column, index) => `entry.value->>(${index} + (parts.dimension = '*')) AS ${column}`);
+    sql.exec(`DROP VIEW IF EXISTS day_dimensions;
+     CREATE VIEW day_dimensions AS
+       SELECT CASE parts.dimension WHEN '*' THEN entry.value->>0 ELSE parts.dimension END AS dimension, parts.day AS day,
+              ${columns.join(", ")}
+         FROM day_dimension_parts AS parts, json_each(parts.body) AS entry;`);
+  },
 ];
 
 /** The columns of a day_dimensions entry after its dimension and day, in the order they are packed. */

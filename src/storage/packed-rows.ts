@@ -6,6 +6,13 @@
  */
 export const MAX_PACKED_BYTES = 60_000;
 
+/**
+ * The `dimension` of the one row that holds every dimension of a small day, each entry led by its
+ * dimension (`day_dimension_parts`, `dimension_days`): a day of a few hits wrote a row per
+ * dimension. Not the name of any dimension.
+ */
+export const ALL_DIMENSIONS = "*";
+
 // JSON text is printable ASCII but for non-ASCII characters in strings (control characters are escaped).
 const NOT_PRINTABLE_ASCII = /[^ -~]/;
 const encoder = new TextEncoder();

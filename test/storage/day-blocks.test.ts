@@ -96,6 +96,16 @@ describe("day blocks", () => {
       [2, D0 + 12],
     ]);
 
+    // Each small day keeps its dimensions in one row ('*'), which the view of the old table reads
+    // as rows per dimension: day 0 has "/" once and /p0 twice.
+    expect(await sqlRows(site, "SELECT DISTINCT dimension FROM day_dimension_parts")).toEqual([{ dimension: "*" }]);
+    expect(
+      await sqlRows(site, `SELECT value, hits, visitors FROM day_dimensions WHERE dimension = 'page' AND day = ${D0} ORDER BY value`),
+    ).toEqual([
+      { value: "/", hits: 1, visitors: 1 },
+      { value: "/p0", hits: 2, visitors: 2 },
+    ]);
+
     // 16 days × 2 visitors and 3 pageviews; "/" once a day; /p0 on days 0, 3, 6, 9, 12, 15 (6 days
     // × 2 visitors), /p1 on 1, 4, 7, 10, 13 and /p2 on 2, 5, 8, 11, 14 (5 days × 2 each).
     const closed = await report(site, whole);
