@@ -89,7 +89,7 @@ const COLUMN_BACKFILL_DAYS = 14;
 /** Packed counter bytes from which a day gets columns (DayAggregates.worthColumns). */
 const COLUMNS_MIN_BYTES = 100_000;
 /** Answers kept by DayAggregates (a dashboard's panels over a few ranges). */
-const RECENT_ANSWERS = 32;
+const RECENT_ANSWERS = 16;
 const num = (value: SqlStorageValue | undefined): number => (typeof value === "number" ? value : 0);
 const str = (value: SqlStorageValue | undefined): string => (typeof value === "string" ? value : "");
 

@@ -38,11 +38,12 @@ export const blockSpan = (level: number) => 2 ** level;
 const blockStart = (day: number, level: number) => day - (((day % blockSpan(level)) + blockSpan(level)) % blockSpan(level));
 
 /**
- * Decoded pieces kept in memory, by entries held (about 150 bytes each: some 20 MB at most): a
+ * Decoded pieces kept in memory, by entries held (about 150 bytes each: some 15 MB at most, next to
+ * the packed counters' cache of about 24 MB in an object's 128 MB): a
  * dashboard reading the last 90 days again and again parses nothing twice. A block does not
  * change while it exists; a day's aggregates only when the day is reopened or aggregated again.
  */
-const MAX_CACHED_ENTRIES = 150_000;
+const MAX_CACHED_ENTRIES = 100_000;
 
 /** A piece of a range's cover: a block, or one day's own aggregates. */
 export type Piece = { level: number; start: number };
