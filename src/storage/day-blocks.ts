@@ -24,7 +24,7 @@ import { ALL_DIMENSIONS, packRows } from "./packed-rows";
  */
 
 /** Blocks of up to 2^9 = 512 days: a year-long range is a handful of blocks. */
-export const MAX_BLOCK_LEVEL = 9;
+const MAX_BLOCK_LEVEL = 9;
 /** A block is worth its rows when a read would otherwise open at least this many pieces... */
 const BLOCK_MIN_PIECES = 4;
 /** ...or parse at least this many entries (of which the merged block holds fewer). */
@@ -34,7 +34,7 @@ const BLOCK_MIN_ENTRIES = 4_000;
 export type AggregateEntry = [string, string, string, string, ...number[]];
 const KEY_COLUMNS = 4;
 
-export const blockSpan = (level: number) => 2 ** level;
+const blockSpan = (level: number) => 2 ** level;
 const blockStart = (day: number, level: number) => day - (((day % blockSpan(level)) + blockSpan(level)) % blockSpan(level));
 
 /**
@@ -46,10 +46,10 @@ const blockStart = (day: number, level: number) => day - (((day % blockSpan(leve
 const MAX_CACHED_ENTRIES = 100_000;
 
 /** A piece of a range's cover: a block, or one day's own aggregates. */
-export type Piece = { level: number; start: number };
+type Piece = { level: number; start: number };
 
 /** Entries merged by key (value, kind, class, currency), sums added. */
-export function mergeEntries(groups: Iterable<readonly AggregateEntry[]>): AggregateEntry[] {
+function mergeEntries(groups: Iterable<readonly AggregateEntry[]>): AggregateEntry[] {
   const merged = new Map<string, AggregateEntry>();
   for (const entries of groups) {
     for (const entry of entries) {
