@@ -13,7 +13,7 @@ export async function readCappedText(request: Request, maxBytes: number): Promis
   const declared = request.headers.get("content-length");
   if (declared !== null && Number(declared) > maxBytes) throw tooLarge(maxBytes);
   if (request.body === null) return "";
-  const bytes = declared !== null ? await readFramed(request, maxBytes) : await readStream(request, maxBytes);
+  const bytes = declared !== null ? await readFramed(request, maxBytes) : await readStream(request.body, maxBytes);
   try {
     return UTF8.decode(bytes);
   } catch {
@@ -54,9 +54,8 @@ async function readFramed(request: Request, maxBytes: number): Promise<Uint8Arra
 }
 
 /** A body without a Content-Length (chunked), cut off as soon as it passes the cap. */
-async function readStream(request: Request, maxBytes: number): Promise<Uint8Array> {
-  if (request.body === null) return new Uint8Array();
-  const reader = request.body.getReader();
+async function readStream(body: ReadableStream<Uint8Array>, maxBytes: number): Promise<Uint8Array> {
+  const reader = body.getReader();
   const chunks: Uint8Array[] = [];
   let received = 0;
   const { deadline, stop } = bodyDeadline();

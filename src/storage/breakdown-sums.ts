@@ -1,4 +1,10 @@
-import type { BreakdownRows, DimensionRow, PageEngagementRow, RevenueRow } from "../domain/reports/report";
+import {
+  type BreakdownRows,
+  type DimensionRow,
+  emptyDimensionRow,
+  type PageEngagementRow,
+  type RevenueRow,
+} from "../domain/reports/report";
 import { compareBinary } from "../domain/reports/shard-merge";
 
 export const isMicro = (conversionClass: string) => conversionClass === "micro_milestone" || conversionClass === "micro_secondary";
@@ -39,15 +45,7 @@ export class BreakdownSums {
         this.engagement.set(value, entry);
       }
     } else {
-      const row = this.rows.get(value) ?? {
-        value,
-        visitors: 0,
-        pageviews: 0,
-        microHits: 0,
-        microVisitors: 0,
-        macroHits: 0,
-        macroVisitors: 0,
-      };
+      const row = this.rows.get(value) ?? emptyDimensionRow(value);
       row.visitors += visitors;
       if (kind === "pageview") row.pageviews += hits;
       if (isMicro(conversionClass)) {

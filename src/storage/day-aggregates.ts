@@ -14,7 +14,7 @@ import { dayOfHour, firstHourOfDay, lastHourOfDay } from "../domain/time/utc-tim
 import { BreakdownSums } from "./breakdown-sums";
 import { type AggregateEntry, DayBlocks } from "./day-blocks";
 import { daysWithColumns, deleteDayColumns, scanDayColumns, writeDayColumns } from "./day-columns";
-import { ALL_DIMENSIONS, packRows } from "./packed-rows";
+import { ALL_DIMENSIONS, packByDimension, unpackDimension } from "./packed-rows";
 import { scanReportRows } from "./report-scan";
 
 /**
@@ -194,7 +194,6 @@ export class DayAggregates {
   /** Writes one day's aggregates and its mark (in the caller's transaction); returns the rows written. */
   private build(day: number): number {
     let rowsWritten = this.clear(day);
-    this.recent.clear();
     const from = firstHourOfDay(day);
     const to = lastHourOfDay(day);
     const byDimension: [string, SqlStorageValue[][]][] = [];
@@ -214,12 +213,8 @@ export class DayAggregates {
       ];
       byDimension.push([dimension, entries]);
     }
-    // A small day's dimensions share one row (ALL_DIMENSIONS, each entry led by its dimension):
-    // a day of a few hits wrote a row per dimension. Otherwise a row or two per dimension.
-    const together = packRows(byDimension.flatMap(([dimension, entries]) => entries.map((entry) => [dimension, ...entry])));
-    const rows: [string, string[]][] =
-      together.length === 1 ? [[ALL_DIMENSIONS, together]] : byDimension.map(([dimension, entries]) => [dimension, packRows(entries)]);
-    for (const [dimension, bodies] of rows) {
+    // A small day's dimensions share one row: a day of a few hits wrote a row per dimension.
+    for (const [dimension, bodies] of packByDimension(byDimension)) {
       bodies.forEach((body, part) => {
         rowsWritten += this.sql.exec(
           "INSERT INTO day_dimension_parts (dimension, day, part, body) VALUES (?, ?, ?, ?)",
@@ -427,10 +422,7 @@ export class DayAggregates {
       ALL_DIMENSIONS,
       day,
     )) {
-      if (stored === dimension) for (const entry of JSON.parse(body) as AggregateEntry[]) entries.push(entry);
-      else
-        for (const [of, ...entry] of JSON.parse(body) as [string, ...AggregateEntry][])
-          if (of === dimension) entries.push(entry as AggregateEntry);
+      for (const entry of unpackDimension<AggregateEntry>(stored, body, dimension)) entries.push(entry);
     }
     return entries;
   }

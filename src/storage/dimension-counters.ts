@@ -2,7 +2,7 @@ import type { AddedCounterRow } from "../domain/reports/added-dimension-report";
 import type { AddedDimension } from "../domain/reports/dimensions";
 import { applyContribution, type DimensionKey, keyOf, type Sums } from "../domain/visitors/dimension-contribution";
 import type { VisitorDay } from "../domain/visitors/visit-tracker";
-import { ALL_DIMENSIONS, packRows } from "./packed-rows";
+import { ALL_DIMENSIONS, packByDimension, unpackDimension } from "./packed-rows";
 
 /** One row of added-dimension sums, of one day (or of a range, when read for a breakdown). */
 export type DimensionCounterRow = AddedCounterRow;
@@ -72,12 +72,8 @@ export class DimensionCounters {
       rows.push([key.value, key.label, key.name, key.goal, key.class, key.currency, ...values]);
     }
     let rowsWritten = this.sql.exec("DELETE FROM dimension_days WHERE day = ?", day).rowsWritten;
-    // A small day's dimensions share one row (ALL_DIMENSIONS, each row led by its dimension): a
-    // day of a few hits wrote a row per dimension. Otherwise a row or two per dimension.
-    const together = packRows([...byDimension].flatMap(([dimension, rows]) => rows.map((row) => [dimension, ...row])));
-    const stored: [string, string[]][] =
-      together.length === 1 ? [[ALL_DIMENSIONS, together]] : [...byDimension].map(([dimension, rows]) => [dimension, packRows(rows)]);
-    for (const [dimension, bodies] of stored) {
+    // A small day's dimensions share one row: a day of a few hits wrote a row per dimension.
+    for (const [dimension, bodies] of packByDimension([...byDimension])) {
       bodies.forEach((body, part) => {
         rowsWritten += this.sql.exec(
           "INSERT INTO dimension_days (day, dimension, part, body) VALUES (?, ?, ?, ?)",
@@ -119,12 +115,12 @@ export class DimensionCounters {
       selection.dimension,
       ALL_DIMENSIONS,
     )) {
-      // Written only by rollUp, from packed rows; in a row of every dimension, each led by its own.
-      const packed =
-        dimension === ALL_DIMENSIONS
-          ? (JSON.parse(body) as [string, ...PackedRow][]).flatMap(([of, ...row]) => (of === selection.dimension ? [row as PackedRow] : []))
-          : (JSON.parse(body) as PackedRow[]);
-      for (const [value, label, name, goal, conversionClass, currency, ...sums] of packed) {
+      // Written only by rollUp, from packed rows.
+      for (const [value, label, name, goal, conversionClass, currency, ...sums] of unpackDimension<PackedRow>(
+        dimension,
+        body,
+        selection.dimension,
+      )) {
         const key = { value, label, name, goal, class: conversionClass, currency };
         if (matches(key, selection)) rows.push({ ...key, dimension: selection.dimension, day: dayOf(day), sums });
       }

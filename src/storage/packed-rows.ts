@@ -13,6 +13,21 @@ export const MAX_PACKED_BYTES = 60_000;
  */
 export const ALL_DIMENSIONS = "*";
 
+/**
+ * The packed bodies to store per dimension: every dimension's entries in one ALL_DIMENSIONS row
+ * when they fit one (each entry led by its dimension), else each dimension's own bodies.
+ */
+export function packByDimension(byDimension: readonly [string, readonly unknown[][]][]): [string, string[]][] {
+  const together = packRows(byDimension.flatMap(([dimension, entries]) => entries.map((entry) => [dimension, ...entry])));
+  return together.length === 1 ? [[ALL_DIMENSIONS, together]] : byDimension.map(([dimension, entries]) => [dimension, packRows(entries)]);
+}
+
+/** The entries of `dimension` in a stored body: all of a row of its own, or its own of an ALL_DIMENSIONS row. */
+export function unpackDimension<Entry extends unknown[]>(stored: string, body: string, dimension: string): Entry[] {
+  if (stored !== ALL_DIMENSIONS) return JSON.parse(body) as Entry[];
+  return (JSON.parse(body) as [string, ...unknown[]][]).flatMap(([of, ...entry]) => (of === dimension ? [entry as Entry] : []));
+}
+
 // JSON text is printable ASCII but for non-ASCII characters in strings (control characters are escaped).
 const NOT_PRINTABLE_ASCII = /[^ -~]/;
 const encoder = new TextEncoder();

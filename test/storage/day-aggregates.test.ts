@@ -1,36 +1,19 @@
 import { runInDurableObject } from "cloudflare:test";
-import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { migrate } from "../../src/storage/migrations";
 import { getStats, postEventAt, readJson, type Sender, STATS_TOKEN, USER_AGENTS } from "../support/collector";
+import { alarmAt, sqlRows, siteStore as store } from "../support/site-store";
 
 /**
  * Per-day aggregates (src/storage/day-aggregates.ts): a closed day's report rows are summed from
  * them instead of the hourly counters, and every report must stay exactly what the counters give.
  * The daily maintenance is driven by calling the object's alarm at a chosen time.
  */
-const store = (site: string) => env.SITE_STORE.getByName(site);
 
 afterEach(() => {
   vi.useRealTimers();
 });
 
-/** The daily alarm of `site`'s object, as if it ran at `iso`. */
-async function alarmAt(site: string, iso: string): Promise<void> {
-  vi.useFakeTimers({ toFake: ["Date"] });
-  vi.setSystemTime(new Date(iso));
-  try {
-    await runInDurableObject(store(site), (instance) => instance.alarm());
-  } finally {
-    vi.useRealTimers();
-  }
-}
-
-const sqlRows = (site: string, query: string) =>
-  runInDurableObject(store(site), async (instance, state) => {
-    await instance.checkpoint();
-    return state.storage.sql.exec<Record<string, SqlStorageValue>>(query).toArray();
-  });
 /** Aggregated days of 2032 (the days this file's hits fall on). */
 const aggregatedDays = async (site: string) =>
   (await sqlRows(site, `SELECT day FROM aggregated_days WHERE day >= ${dayNumber("2032-01-01")} ORDER BY day`)).map((row) => row.day);

@@ -1,36 +1,17 @@
 import { runInDurableObject } from "cloudflare:test";
-import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { getStats, postEventAt, readJson, type Sender, STATS_TOKEN } from "../support/collector";
+import { alarmAt, DAY_MS, isoDay, sqlRows, siteStore as store } from "../support/site-store";
 
 /**
  * Blocks of closed days' aggregates (src/storage/day-blocks.ts): long reports read a few blocks
  * per dimension instead of every day, and must read exactly what the days (and the live
  * counters) give. The daily maintenance is driven by calling the object's alarm at a chosen time.
  */
-const store = (site: string) => env.SITE_STORE.getByName(site);
-const DAY_MS = 86_400_000;
-const isoDay = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10);
 
 afterEach(() => {
   vi.useRealTimers();
 });
-
-async function alarmAt(site: string, iso: string): Promise<void> {
-  vi.useFakeTimers({ toFake: ["Date"] });
-  vi.setSystemTime(new Date(iso));
-  try {
-    await runInDurableObject(store(site), (instance) => instance.alarm());
-  } finally {
-    vi.useRealTimers();
-  }
-}
-
-const sqlRows = (site: string, query: string) =>
-  runInDurableObject(store(site), async (instance, state) => {
-    await instance.checkpoint();
-    return state.storage.sql.exec<Record<string, SqlStorageValue>>(query).toArray();
-  });
 
 /** The page dimension's blocks, as [level, first day]. */
 const pageBlocks = async (site: string) =>
@@ -58,6 +39,18 @@ const sums = ({ timeseries: _timeseries, range: _range, ...rest }: Report) => re
 // every longer block holding them ends after them (it is not due when they close).
 const D0 = Math.ceil(Date.parse("2032-07-01T00:00:00Z") / DAY_MS / 32) * 32;
 const at = (day: number, time: string) => `${isoDay(day)}T${time}Z`;
+/**
+ * The page blocks worth building once the 16 days are closed (a read would otherwise open 4
+ * pieces): of 4 days (from 4 days) and of 16 (from 4 blocks of 4); those of 2 and 8 days would
+ * save opening 2 pieces and are left out.
+ */
+const EVERY_BLOCK = [
+  [2, D0],
+  [4, D0],
+  [2, D0 + 4],
+  [2, D0 + 8],
+  [2, D0 + 12],
+];
 
 /**
  * Day D0 + d: visitor V_d views "/" then /p(d mod 3); visitor W_d views /p(d mod 3). Two visitors
@@ -84,17 +77,9 @@ describe("day blocks", () => {
     const sources = async () => readJson(await getStats(`${site}/channels`, `${inner}&by=source`));
     const liveSources = await sources();
 
-    // Two days after the last: every block ending on D0 + 15 is due. Worth building (a read would
-    // otherwise open 4 pieces): the blocks of 4 days (from 4 days) and of 16 (from 4 blocks of 4);
-    // those of 2 and 8 days would save opening 2 pieces and are left out.
+    // Two days after the last: every block ending on D0 + 15 is due, those worth building built.
     await alarmAt(site, at(D0 + 17, "00:01:00"));
-    expect(await pageBlocks(site)).toEqual([
-      [2, D0],
-      [4, D0],
-      [2, D0 + 4],
-      [2, D0 + 8],
-      [2, D0 + 12],
-    ]);
+    expect(await pageBlocks(site)).toEqual(EVERY_BLOCK);
 
     // Each small day keeps its dimensions in one row ('*'), which the view of the old table reads
     // as rows per dimension: day 0 has "/" once and /p0 twice.
@@ -158,13 +143,7 @@ describe("day blocks", () => {
     expect(pages(reopened)?.find(([value]) => value === "/late")).toEqual(["/late", 1, 1]);
 
     await alarmAt(site, at(D0 + 17, "00:02:00"));
-    expect(await pageBlocks(site)).toEqual([
-      [2, D0],
-      [4, D0],
-      [2, D0 + 4],
-      [2, D0 + 8],
-      [2, D0 + 12],
-    ]);
+    expect(await pageBlocks(site)).toEqual(EVERY_BLOCK);
     expect(await report(site, whole)).toEqual(reopened);
   });
 

@@ -1,5 +1,4 @@
 import { runInDurableObject } from "cloudflare:test";
-import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { buildRecordedHit } from "../../src/domain/ingest/recorded-hit";
 import { unconfiguredSite } from "../../src/domain/site/site";
@@ -7,28 +6,16 @@ import { daysWithColumns, writeDayColumns } from "../../src/storage/day-columns"
 import { getStats, postEventAt, readJson, type Sender } from "../support/collector";
 import { incomingHit } from "../support/incoming-hit";
 import { requestContext } from "../support/request-context";
+import { alarmAt, DAY_MS, isoDay, siteStore as store } from "../support/site-store";
 
 /**
  * Closed days' columns (src/storage/day-columns.ts) in the reads: filtered reports, variants and
  * filtered channels take closed days from them, and must answer exactly what the hours give.
  */
-const store = (site: string) => env.SITE_STORE.getByName(site);
-const DAY_MS = 86_400_000;
-const isoDay = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10);
 
 afterEach(() => {
   vi.useRealTimers();
 });
-
-async function alarmAt(site: string, iso: string): Promise<void> {
-  vi.useFakeTimers({ toFake: ["Date"] });
-  vi.setSystemTime(new Date(iso));
-  try {
-    await runInDurableObject(store(site), (instance) => instance.alarm());
-  } finally {
-    vi.useRealTimers();
-  }
-}
 
 const columnDays = (site: string, from: number, to: number) =>
   runInDurableObject(store(site), async (instance, state) => {

@@ -1,7 +1,7 @@
 import { firstHourOfDay } from "../time/utc-time";
 import type { DimensionKey, Sums } from "../visitors/dimension-contribution";
 import type { BreakdownRows, DimensionRow, ReportRows, RevenueRow } from "./report";
-import { goalRevenueKey } from "./report";
+import { emptyDimensionRow, goalRevenueKey } from "./report";
 
 /**
  * Report maths for the added dimensions (dimensions.ts), on their counter rows: a value's visitor
@@ -52,13 +52,7 @@ export function addedBreakdown(
   const revenue = new Map<string, number>();
   for (const row of rows) {
     const entry = byValue.get(row.value) ?? {
-      value: row.value,
-      visitors: 0,
-      pageviews: 0,
-      microHits: 0,
-      microVisitors: 0,
-      macroHits: 0,
-      macroVisitors: 0,
+      ...emptyDimensionRow(row.value),
       ...(options.visits ? { visits: 0, bounces: 0, visitDurationMs: 0 } : {}),
     };
     byValue.set(row.value, entry);

@@ -68,6 +68,17 @@ export interface DimensionRow {
   bounces?: number;
   visitDurationMs?: number;
 }
+
+/** A breakdown row of `value` before anything is summed into it. */
+export const emptyDimensionRow = (value: string): DimensionRow => ({
+  value,
+  visitors: 0,
+  pageviews: 0,
+  microHits: 0,
+  microVisitors: 0,
+  macroHits: 0,
+  macroVisitors: 0,
+});
 export interface DropRow {
   reason: string;
   hits: number;

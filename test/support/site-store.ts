@@ -1,0 +1,28 @@
+import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { vi } from "vitest";
+
+/** A site's store object (one shard). */
+export const siteStore = (site: string) => env.SITE_STORE.getByName(site);
+
+export const DAY_MS = 86_400_000;
+/** A local day number as YYYY-MM-DD (days since the epoch; UTC sites). */
+export const isoDay = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10);
+
+/** The daily alarm of `site`'s object, as if it ran at `iso`. */
+export async function alarmAt(site: string, iso: string): Promise<void> {
+  vi.useFakeTimers({ toFake: ["Date"] });
+  vi.setSystemTime(new Date(iso));
+  try {
+    await runInDurableObject(siteStore(site), (instance) => instance.alarm());
+  } finally {
+    vi.useRealTimers();
+  }
+}
+
+/** Rows of a SQL query inside `site`'s object, after a checkpoint (acknowledged hits in the tables). */
+export const sqlRows = (site: string, query: string) =>
+  runInDurableObject(siteStore(site), async (instance, state) => {
+    await instance.checkpoint();
+    return state.storage.sql.exec<Record<string, SqlStorageValue>>(query).toArray();
+  });
