@@ -1,4 +1,5 @@
 import { bytesOf, fnv1a } from "./packed-rows";
+import type { QuietDays } from "./quiet-days";
 
 /**
  * Per-day keyed state packed into bucket rows: the `day_buckets` table holds, per kind (visitor
@@ -14,6 +15,9 @@ import { bytesOf, fnv1a } from "./packed-rows";
  * held (about BUCKET_TARGET_BYTES per bucket), so a bucket of a site's usual day is a part or
  * two and lookups read little. A day far busier than the one before has larger buckets (more
  * parts each); the next day adapts.
+ *
+ * A quiet day's keys are in its one `quiet_days` row instead (quiet-days.ts): every method
+ * passes the days `quiet` holds to it.
  */
 export type BucketKind = "visitor" | "event";
 
@@ -41,10 +45,14 @@ export class DayBuckets {
   /** Parts changed since the last `flush`, by bucket id. */
   private readonly dirty = new Map<string, { kind: BucketKind; day: number; bucket: number; parts: Set<number> }>();
 
-  constructor(private readonly sql: SqlStorage) {}
+  constructor(
+    private readonly sql: SqlStorage,
+    private readonly quiet?: QuietDays,
+  ) {}
 
   /** The stored value of `key` on `day`, or undefined. */
   get(kind: BucketKind, day: number, key: string): unknown {
+    if (this.quiet?.holds(day)) return this.quiet.get(kind, day, key);
     const count = this.bucketCountOf(kind, day, false);
     if (count === 0) return undefined;
     const bucket = this.load(kind, day, fnv1a(key) % count);
@@ -54,6 +62,10 @@ export class DayBuckets {
 
   /** Sets `key` on `day` (written by the next `flush`, inside the caller's transaction). */
   put(kind: BucketKind, day: number, key: string, value: unknown): void {
+    if (this.quiet?.holds(day)) {
+      this.quiet.put(kind, day, key, value);
+      return;
+    }
     const count = this.bucketCountOf(kind, day, true);
     const number = fnv1a(key) % count;
     const bucket = this.load(kind, day, number);
@@ -116,6 +128,7 @@ export class DayBuckets {
 
   /** Every key and value of `day`. */
   entriesOf(kind: BucketKind, day: number): [string, unknown][] {
+    if (this.quiet?.holds(day)) return this.quiet.entriesOf(kind, day);
     const entries: [string, unknown][] = [];
     for (const { body } of this.sql.exec<{ body: string }>("SELECT body FROM day_buckets WHERE kind = ? AND day = ?", kind, day)) {
       entries.push(...Object.entries(JSON.parse(body) as Record<string, unknown>));
@@ -125,15 +138,18 @@ export class DayBuckets {
 
   /** Days with stored keys. */
   days(kind: BucketKind): number[] {
-    return this.sql
+    const stored = this.sql
       .exec<{ day: number }>("SELECT DISTINCT day FROM day_buckets WHERE kind = ?", kind)
       .toArray()
       .map((row) => row.day);
+    return this.quiet === undefined ? stored : [...new Set([...stored, ...this.quiet.daysWith(kind)])].sort((a, b) => a - b);
   }
 
   /** Deletes every key of days before `oldestKeptDay`; returns the rows written. */
   forgetBefore(oldestKeptDay: number): number {
     const rowsWritten = this.sql.exec("DELETE FROM day_buckets WHERE day < ?", oldestKeptDay).rowsWritten;
+    // Held days' keys go with their next flush.
+    this.quiet?.forgetBefore(oldestKeptDay);
     this.forget();
     return rowsWritten;
   }

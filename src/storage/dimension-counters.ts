@@ -3,6 +3,7 @@ import type { AddedDimension } from "../domain/reports/dimensions";
 import { applyContribution, type DimensionKey, keyOf, type Sums } from "../domain/visitors/dimension-contribution";
 import type { VisitorDay } from "../domain/visitors/visit-tracker";
 import { ALL_DIMENSIONS, packByDimension, unpackDimension } from "./packed-rows";
+import { quietDimensionEntries } from "./quiet-days";
 
 /** One row of added-dimension sums, of one day (or of a range, when read for a breakdown). */
 export type DimensionCounterRow = AddedCounterRow;
@@ -60,8 +61,8 @@ export class DimensionCounters {
     }
   }
 
-  /** Writes a closed day's sums (from its visitor-days, all in the tables by now); returns the rows written. */
-  rollUp(day: number, visitorDays: readonly VisitorDay[]): number {
+  /** A closed day's sums as packed rows per dimension (also what a quiet day's row keeps, quiet-days.ts). */
+  sumsOf(_day: number, visitorDays: readonly VisitorDay[]): [string, PackedRow[]][] {
     const sums = new Map<string, Sums>();
     for (const visitor of visitorDays) applyContribution(sums, visitor, 1);
     const byDimension = new Map<string, PackedRow[]>();
@@ -71,9 +72,20 @@ export class DimensionCounters {
       byDimension.set(key.dimension, rows);
       rows.push([key.value, key.label, key.name, key.goal, key.class, key.currency, ...values]);
     }
+    return [...byDimension];
+  }
+
+  /** Writes a closed day's sums (from its visitor-days, all in the tables by now); returns the rows written. */
+  rollUp(day: number, visitorDays: readonly VisitorDay[]): number {
+    this.live.delete(day);
+    return this.writeDay(day, this.sumsOf(day, visitorDays));
+  }
+
+  /** Writes a day's packed sums (a roll-up, or a quiet day's moving into the tables); returns the rows written. */
+  writeDay(day: number, byDimension: readonly [string, unknown[][]][]): number {
     let rowsWritten = this.sql.exec("DELETE FROM dimension_days WHERE day = ?", day).rowsWritten;
     // A small day's dimensions share one row: a day of a few hits wrote a row per dimension.
-    for (const [dimension, bodies] of packByDimension([...byDimension])) {
+    for (const [dimension, bodies] of packByDimension(byDimension)) {
       bodies.forEach((body, part) => {
         rowsWritten += this.sql.exec(
           "INSERT INTO dimension_days (day, dimension, part, body) VALUES (?, ?, ?, ?)",
@@ -84,7 +96,6 @@ export class DimensionCounters {
         ).rowsWritten;
       });
     }
-    this.live.delete(day);
     return rowsWritten;
   }
 
@@ -104,10 +115,19 @@ export class DimensionCounters {
     return this.visitors.openDays().filter((day) => day >= fromDay && day <= toDay && !this.visitors.isRolledUp(day));
   }
 
-  /** The selected sums: closed days from their packed rows, open days (`openDaysIn`) from memory. */
+  /**
+   * The selected sums: closed days from their packed rows (quiet days' from their rows,
+   * quiet-days.ts), open days (`openDaysIn`) from memory.
+   */
   read(selection: DimensionSelection, openDays = this.openDaysIn(selection.fromDay, selection.toDay)): DimensionCounterRow[] {
     const rows: DimensionCounterRow[] = [];
     const dayOf = (day: number) => (selection.byDay ? day : selection.fromDay);
+    for (const { day, entry } of quietDimensionEntries(this.sql, selection.fromDay, selection.toDay, selection.dimension)) {
+      // Made by sumsOf.
+      const [value, label, name, goal, conversionClass, currency, ...sums] = entry as PackedRow;
+      const key = { value, label, name, goal, class: conversionClass, currency };
+      if (matches(key, selection)) rows.push({ ...key, dimension: selection.dimension, day: dayOf(day), sums });
+    }
     for (const { day, dimension, body } of this.sql.exec<{ day: number; dimension: string; body: string }>(
       "SELECT day, dimension, body FROM dimension_days WHERE day BETWEEN ? AND ? AND dimension IN (?, ?)",
       selection.fromDay,

@@ -8,6 +8,7 @@ import type { DayAggregates } from "./day-aggregates";
 import type { DayBuckets } from "./day-buckets";
 import type { DayValues } from "./day-values";
 import type { PackedCounters } from "./packed-counters";
+import type { QuietDays } from "./quiet-days";
 import { SeenEvents } from "./seen-events";
 import type { VisitorDays } from "./visitor-days";
 import { WriteLog } from "./write-log";
@@ -91,6 +92,8 @@ export class HitWriter {
     private readonly visitorDays: VisitorDays,
     private readonly dayValues: DayValues,
     private readonly dayAggregates: DayAggregates,
+    /** Quiet days, written whole into their rows by the buckets and counters above; flushed with them. */
+    private readonly quiet: QuietDays,
     /** Told of each visitor-day a batch changed, once the batch is durable (dimension-counters.ts). */
     private readonly onVisitorsChanged: (changes: VisitorChange[]) => void = () => {},
   ) {
@@ -128,7 +131,11 @@ export class HitWriter {
         this.dayValues.settle(written.newCounterRows);
         rowsWritten = written.rowsWritten;
       } else if (!effects.isEmpty()) {
-        const appended = this.storage.transactionSync(() => this.log.append(effects));
+        // A salt made for the batch's hits is stored with it (a quiet day's, in its row).
+        const appended = this.storage.transactionSync(() => {
+          const logged = this.log.append(effects);
+          return { ...logged, rowsWritten: logged.rowsWritten + this.quiet.flush() };
+        });
         this.dayValues.settle(new Map());
         this.pending.merge(effects);
         this.pendingThroughSeq = appended.lastSeq;
@@ -140,6 +147,7 @@ export class HitWriter {
       this.dayValues.rollback();
       this.counters.forget();
       this.buckets.forget();
+      this.quiet.forget();
       throw error;
     }
     this.onVisitorsChanged(
@@ -227,6 +235,7 @@ export class HitWriter {
     } catch (error) {
       this.counters.forget();
       this.buckets.forget();
+      this.quiet.forget();
       throw error;
     }
   }
@@ -302,6 +311,8 @@ export class HitWriter {
     const written = counters.write(this.counters);
     let rowsWritten = written.rowsWritten;
     for (const day of written.days) rowsWritten += this.dayAggregates.reopen(day);
+    // Quiet days' rows, last: the salts, visitor-days, event ids and counters staged into them.
+    rowsWritten += this.quiet.flush();
     return { rowsWritten, newCounterRows: written.newCounterRows };
   }
 

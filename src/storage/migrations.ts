@@ -2,7 +2,7 @@ import { minorUnitDigits } from "../domain/ingest/money";
 import type { SegmentCount, SegmentFilter, SegmentKind } from "../domain/visitors/segment-rollup";
 import { PACKED_TABLES } from "./counter-tables";
 import { DayBuckets } from "./day-buckets";
-import { type CounterAddition, PackedCounters, packedTableSql } from "./packed-counters";
+import { type CounterAddition, PackedCounters, packedTableSql, packedViewWithQuietDaysSql } from "./packed-counters";
 import { packRows } from "./packed-rows";
 import { segmentEntry, writeSegmentDay } from "./segment-days";
 
@@ -402,6 +402,29 @@ const MIGRATIONS: readonly Migration[] = [
        SELECT CASE parts.dimension WHEN '*' THEN entry.value->>0 ELSE parts.dimension END AS dimension, parts.day AS day,
               ${columns.join(", ")}
          FROM day_dimension_parts AS parts, json_each(parts.body) AS entry;`);
+  },
+  // Quiet days, each whole in one row (quiet-days.ts): the counter views and the visitor and
+  // event id views read them too.
+  (sql) => {
+    sql.exec(`CREATE TABLE IF NOT EXISTS quiet_days (
+       day INTEGER PRIMARY KEY,
+       body TEXT NOT NULL
+     ) WITHOUT ROWID`);
+    for (const { table } of PACKED_TABLES) sql.exec(packedViewWithQuietDaysSql(table));
+    sql.exec(`DROP VIEW IF EXISTS visitors;
+     CREATE VIEW visitors AS
+       SELECT entry.key AS vid, buckets.day AS day, entry.value AS state
+         FROM day_buckets AS buckets, json_each(buckets.body) AS entry WHERE buckets.kind = 'visitor'
+       UNION ALL
+       SELECT entry.key AS vid, quiet.day AS day, entry.value AS state
+         FROM quiet_days AS quiet, json_each(quiet.body, '$.visitor') AS entry;
+     DROP VIEW IF EXISTS seen_events;
+     CREATE VIEW seen_events AS
+       SELECT entry.key AS id, buckets.day AS day
+         FROM day_buckets AS buckets, json_each(buckets.body) AS entry WHERE buckets.kind = 'event'
+       UNION ALL
+       SELECT entry.key AS id, quiet.day AS day
+         FROM quiet_days AS quiet, json_each(quiet.body, '$.event') AS entry;`);
   },
 ];
 

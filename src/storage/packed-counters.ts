@@ -1,5 +1,7 @@
+import { dayOfHour } from "../domain/time/utc-time";
 import { PACKED_TABLES, type PackedTable } from "./counter-tables";
 import { bytesOf } from "./packed-rows";
+import { type QuietDays, quietCounterEntries } from "./quiet-days";
 
 /**
  * Counter tables stored packed: each hour's counters are a few `<table>_parts` rows holding JSON
@@ -29,6 +31,25 @@ export function packedTableSql(table: PackedTable): string {
          FROM ${partsTableOf(table)} AS parts, json_each(parts.body) AS entry;`;
 }
 
+/**
+ * SQL replacing a packed table's view with one that also reads quiet days' entries
+ * (quiet-days.ts: hour first, then key columns and sums), so a query on the view sees every counter.
+ */
+export function packedViewWithQuietDaysSql(table: PackedTable): string {
+  const definition = PACKED_TABLES.find((entry) => entry.table === table);
+  if (definition === undefined) throw new Error(`not a packed table: ${table}`);
+  const names = [...definition.key, ...definition.sums];
+  const parts = names.map((column, index) => `entry.value->>${index} AS ${column}`);
+  const quiet = names.map((column, index) => `entry.value->>${index + 1} AS ${column}`);
+  return `DROP VIEW IF EXISTS ${table};
+     CREATE VIEW ${table} AS
+       SELECT parts.hour AS hour, ${parts.join(", ")}
+         FROM ${partsTableOf(table)} AS parts, json_each(parts.body) AS entry
+       UNION ALL
+       SELECT entry.value->>0 AS hour, ${quiet.join(", ")}
+         FROM quiet_days AS quiet, json_each(quiet.body, '$.counters.${table}') AS entry;`;
+}
+
 /** Where each column of a packed table's entries is: key columns first, then sums (HOURLY_TABLES order). */
 export function entryIndexOf(table: PackedTable): Record<string, number> {
   const definition = PACKED_TABLES.find((entry) => entry.table === table);
@@ -39,7 +60,8 @@ export function entryIndexOf(table: PackedTable): Record<string, number> {
  * The entries of `table` in an hour range whose columns equal `equal`'s values, with their hour,
  * decoded here rather than through the view: JSON.parse of the parts is about twice as fast as
  * SQLite unpacking the same entries with json_each (measured on a million entries: 149 ms against
- * 307 ms), and a long filtered report reads about that many.
+ * 307 ms), and a long filtered report reads about that many. Quiet days' entries (quiet-days.ts)
+ * come after the parts'.
  */
 export function* scanEntries(
   sql: SqlStorage,
@@ -58,6 +80,9 @@ export function* scanEntries(
     for (const entry of JSON.parse(body) as SqlStorageValue[][]) {
       if (tests.every(([at, value]) => entry[at] === value)) yield { hour, entry };
     }
+  }
+  for (const { hour, entry } of quietCounterEntries(sql, table, fromHour, toHour)) {
+    if (tests.every(([at, value]) => entry[at] === value)) yield { hour, entry };
   }
 }
 
@@ -85,7 +110,7 @@ interface Hour {
 }
 
 const keyIdOf = (key: readonly SqlStorageValue[]) => key.join("\u001f");
-const keyLengthOf = (table: PackedTable) => PACKED_TABLES.find((entry) => entry.table === table)?.key.length ?? 0;
+export const keyLengthOf = (table: PackedTable) => PACKED_TABLES.find((entry) => entry.table === table)?.key.length ?? 0;
 
 /** One merged counter row to add: key without the hour, and sums. */
 export interface CounterAddition {
@@ -103,16 +128,24 @@ export class PackedCounters {
   private readonly hours = new Map<string, Hour>();
   private cachedEntries = 0;
 
+  private readonly maxCachedEntries: number;
+  /** Where the days it holds are written instead (quiet-days.ts); written by its flush. */
+  private readonly quiet: QuietDays | undefined;
+
   constructor(
     private readonly sql: SqlStorage,
-    private readonly maxCachedEntries = MAX_CACHED_ENTRIES,
-  ) {}
+    options: { maxCachedEntries?: number; quiet?: QuietDays } = {},
+  ) {
+    this.maxCachedEntries = options.maxCachedEntries ?? MAX_CACHED_ENTRIES;
+    this.quiet = options.quiet;
+  }
 
   /**
    * Adds `additions` to `hour`'s counters of `table`, writing only the parts they touched.
    * Returns rows written and how many keys were new to the hour.
    */
   add(table: PackedTable, hour: number, additions: readonly CounterAddition[]): { rowsWritten: number; newKeys: number } {
+    if (this.quiet?.holds(dayOfHour(hour))) return { rowsWritten: 0, newKeys: this.quiet.addCounters(table, hour, additions) };
     const state = this.load(table, hour);
     const dirty = new Set<number>();
     let newKeys = 0;

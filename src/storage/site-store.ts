@@ -12,7 +12,7 @@ import type { SegmentFilter } from "../domain/visitors/segment-rollup";
 import type { VisitorDay } from "../domain/visitors/visit-tracker";
 import { visitorHash } from "../domain/visitors/visitor-hash";
 import { deliverAlerts } from "./alert-webhook";
-import { HOURLY_TABLES } from "./counter-tables";
+import { HOURLY_TABLES, type PackedTable } from "./counter-tables";
 import { DayAggregates } from "./day-aggregates";
 import { DayBuckets } from "./day-buckets";
 import { DayValues } from "./day-values";
@@ -20,9 +20,11 @@ import { DimensionCounters } from "./dimension-counters";
 import { DropCounter } from "./drop-counter";
 import { HitWriter, type QueuedHit } from "./hit-writer";
 import { migrate } from "./migrations";
-import { PackedCounters } from "./packed-counters";
+import { type CounterAddition, keyLengthOf, PackedCounters } from "./packed-counters";
+import { type QuietDayBody, QuietDays, saltOf } from "./quiet-days";
 import { RecentVisitors } from "./recent-visitors";
 import { type LiftRows, ReportReader, type VariantRows } from "./report-reader";
+import { writeSegmentDay } from "./segment-days";
 import { type SegmentTotal, VisitorDays } from "./visitor-days";
 import { VisitorSalts } from "./visitor-salts";
 
@@ -87,6 +89,7 @@ export const ALARM_DELAY_AFTER_MIDNIGHT_MS = 60_000;
 export class SiteStore extends DurableObject<Env> {
   protected readonly sql: SqlStorage;
   // The modules over the tables, and what they keep in memory; made again when the site is erased (see open).
+  private quiet!: QuietDays;
   private salts!: VisitorSalts;
   private visitorDays!: VisitorDays;
   private dimensions!: DimensionCounters;
@@ -122,7 +125,8 @@ export class SiteStore extends DurableObject<Env> {
 
   /** Makes the modules over the tables, with nothing in memory. */
   private open(): void {
-    this.salts = new VisitorSalts(this.sql);
+    this.quiet = new QuietDays(this.sql, keyLengthOf);
+    this.salts = new VisitorSalts(this.sql, this.quiet);
     // Open days' added-dimension sums come from the visitor-days, stored and pending (closures:
     // the writer is made below).
     this.dimensions = new DimensionCounters(this.sql, {
@@ -130,14 +134,15 @@ export class SiteStore extends DurableObject<Env> {
       isRolledUp: (day) => this.visitorDays.isRolledUp(day),
       openDays: () => [...new Set([...this.visitorDays.storedDays(), ...this.writer.pendingDays()])],
     });
-    this.buckets = new DayBuckets(this.sql);
-    this.visitorDays = new VisitorDays(this.sql, this.buckets, this.dimensions);
+    this.buckets = new DayBuckets(this.sql, this.quiet);
+    this.visitorDays = new VisitorDays(this.sql, this.buckets, this.dimensions, this.quiet);
     this.drops = new DropCounter(this.sql);
     this.dayValues = new DayValues(this.sql, (day) => this.visitorsOf(day));
     this.dayAggregates = new DayAggregates(this.sql);
-    this.counters = new PackedCounters(this.sql);
+    this.counters = new PackedCounters(this.sql, { quiet: this.quiet });
     this.reports = new ReportReader(this.sql, this.drops, this.visitorDays, this.dayAggregates, this.dimensions);
     this.recent = new RecentVisitors();
+    this.quiet.materializeWith((day, body) => this.moveIntoTables(day, body));
     this.writer = new HitWriter(
       this.ctx.storage,
       this.sql,
@@ -146,11 +151,43 @@ export class SiteStore extends DurableObject<Env> {
       this.visitorDays,
       this.dayValues,
       this.dayAggregates,
+      this.quiet,
       (changes) => {
         this.dimensions.applyChanges(changes);
         this.recent.saw(changes.map(({ after }) => after));
       },
     );
+  }
+
+  /**
+   * Writes a quiet day that outgrew its row into the tables (inside the caller's transaction,
+   * quiet-days.ts), through the modules that own them; returns the rows written.
+   */
+  private moveIntoTables(day: number, body: QuietDayBody): number {
+    let rowsWritten = 0;
+    const salt = saltOf(body);
+    if (salt !== undefined) rowsWritten += this.sql.exec("INSERT INTO salts (day, salt) VALUES (?, ?)", day, salt).rowsWritten;
+    for (const [vid, state] of Object.entries(body.visitor ?? {})) this.buckets.put("visitor", day, vid, state);
+    for (const [id, seen] of Object.entries(body.event ?? {})) this.buckets.put("event", day, id, seen);
+    rowsWritten += this.buckets.flush();
+    for (const [table, entries] of Object.entries(body.counters) as [PackedTable, SqlStorageValue[][]][]) {
+      const keyLength = keyLengthOf(table);
+      const byHour = new Map<number, CounterAddition[]>();
+      for (const entry of entries) {
+        const additions = byHour.get(Number(entry[0])) ?? [];
+        byHour.set(Number(entry[0]), additions);
+        additions.push({ key: entry.slice(1, 1 + keyLength), sums: entry.slice(1 + keyLength).map(Number) });
+      }
+      for (const [hour, additions] of byHour) rowsWritten += this.counters.add(table, hour, additions).rowsWritten;
+    }
+    // Blocks of days built while the day was read from its row do not hold it.
+    rowsWritten += this.dayAggregates.reopen(day);
+    if (body.segments !== undefined) {
+      rowsWritten += writeSegmentDay(this.sql, day, body.segments);
+      rowsWritten += this.sql.exec("INSERT INTO rolled_up_days (day) VALUES (?)", day).rowsWritten;
+    }
+    if (body.dimensions !== undefined) rowsWritten += this.dimensions.writeDay(day, body.dimensions);
+    return rowsWritten;
   }
 
   /** Every visitor-day of `day`: the stored rows, with the pending (acknowledged, not yet checkpointed) ones over them. */
@@ -353,13 +390,22 @@ export class SiteStore extends DurableObject<Env> {
     this.dimensions.forgetBefore(oldestKeptDay);
     this.dayValues.forgetBefore(oldestKeptDay);
     this.salts.forgetBefore(oldestKeptDay);
+    // Quiet days' rows: rolled up and their salts, visitor-days and event ids dropped, in one write each.
+    try {
+      this.ctx.storage.transactionSync(() => this.quiet.flush());
+    } catch (error) {
+      this.quiet.forget();
+      this.buckets.forget();
+      this.counters.forget();
+      throw error;
+    }
   }
 
   /** Creates a day's salt on its first hit, and drops expired data then too, should an alarm be late. */
   private createSalt(day: number): Promise<CryptoKey> {
-    const key = this.salts.create(day);
+    // First: the salt is then written with its batch, not by this forgetting.
     this.forgetBefore(day - 1);
-    return key;
+    return this.salts.create(day);
   }
 
   /**

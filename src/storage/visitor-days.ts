@@ -3,6 +3,7 @@ import { type ReportFilters, VISITOR_FILTERS } from "../domain/reports/report-fi
 import { rollUpVisitorDays, type SegmentFilter, type SegmentKind } from "../domain/visitors/segment-rollup";
 import { upgradeVisitorDay, type VisitorDay } from "../domain/visitors/visit-tracker";
 import type { DayBuckets } from "./day-buckets";
+import { type QuietDays, quietSegmentCounts } from "./quiet-days";
 import { deleteSegmentDay, readSegmentDays, writeSegmentDay } from "./segment-days";
 
 type VisitorState = Omit<VisitorDay, "vid" | "day">;
@@ -23,6 +24,8 @@ export interface SegmentTotal {
 /** What else is made of a day's visitor rows when it closes (dimension-counters.ts). */
 export interface DayRollUp {
   rollUp(day: number, visitors: readonly VisitorDay[]): number;
+  /** The same sums as entries per dimension, for a quiet day's row (quiet-days.ts). */
+  sumsOf(day: number, visitors: readonly VisitorDay[]): [string, unknown[][]][];
   reopen(day: number): void;
 }
 
@@ -30,13 +33,15 @@ export interface DayRollUp {
  * Visitor-days (one state per visitor and local day, keyed by the day's hash, packed in the day's
  * buckets, day-buckets.ts; deleted with the salt) and what is made of them when a day ends: the
  * `segment_day_parts` counts (segment-days.ts) and the `rolled_up_days` marks
- * (domain/visitors/segment-rollup.ts).
+ * (domain/visitors/segment-rollup.ts). A quiet day (quiet-days.ts) keeps all of these in its row,
+ * and is rolled up only when its visitor-days are forgotten: its row is rewritten once.
  */
 export class VisitorDays {
   constructor(
     private readonly sql: SqlStorage,
     private readonly buckets: DayBuckets,
-    private readonly dayRollUp: DayRollUp = { rollUp: () => 0, reopen: () => {} },
+    private readonly dayRollUp: DayRollUp = { rollUp: () => 0, sumsOf: () => [], reopen: () => {} },
+    private readonly quiet?: QuietDays,
   ) {}
 
   /** The visitor-day of `vid` (a hash of `day`'s salt), or null. */
@@ -61,7 +66,7 @@ export class VisitorDays {
    * up first if that has not happened.
    */
   forgetBefore(oldestKeptDay: number): void {
-    for (const day of this.storedDays()) if (day < oldestKeptDay) this.rollUpDay(day);
+    for (const day of this.storedDays()) if (day < oldestKeptDay) this.rollUp(day);
     this.buckets.forgetBefore(oldestKeptDay);
   }
 
@@ -71,6 +76,9 @@ export class VisitorDays {
    * maintenance rolls it up again, exactly.
    */
   reopen(day: number): void {
+    // A quiet day is rolled up only once its visitor-days are gone (two days on, later than a
+    // late hit reaches): its roll-up stays, and the late hit's visitor-day is not in it.
+    if (this.quiet?.holds(day)) return;
     if (this.sql.exec("SELECT 1 FROM rolled_up_days WHERE day = ?", day).toArray().length === 0) return;
     deleteSegmentDay(this.sql, day);
     this.sql.exec("DELETE FROM rolled_up_days WHERE day = ?", day);
@@ -78,6 +86,7 @@ export class VisitorDays {
   }
 
   isRolledUp(day: number): boolean {
+    if (this.quiet?.holds(day)) return this.quiet.isRolledUp(day);
     return this.sql.exec("SELECT 1 FROM rolled_up_days WHERE day = ?", day).toArray().length > 0;
   }
 
@@ -86,13 +95,25 @@ export class VisitorDays {
     return this.buckets.days("visitor");
   }
 
-  /** Folds a finished day's visitor rows into segment counters and the added dimensions' counters, once. */
+  /**
+   * Folds a finished day's visitor rows into segment counters and the added dimensions' counters,
+   * once. A quiet day waits until its visitor-days are forgotten (`forgetBefore`).
+   */
   rollUpDay(day: number): void {
+    if (this.quiet?.holds(day)) return;
+    this.rollUp(day);
+  }
+
+  private rollUp(day: number): void {
     if (this.isRolledUp(day)) return;
     const visitors = this.loadDay(day);
     // A day without visitors has nothing to roll up, and its reads find nothing either way: no
     // mark, so that a quiet site's alarm writes no row for its empty days.
     if (visitors.length === 0) return;
+    if (this.quiet?.holds(day)) {
+      this.quiet.rollUp(day, rollUpVisitorDays(visitors), this.dayRollUp.sumsOf(day, visitors));
+      return;
+    }
     this.dayRollUp.rollUp(day, visitors);
     writeSegmentDay(this.sql, day, rollUpVisitorDays(visitors));
     this.sql.exec("INSERT INTO rolled_up_days (day) VALUES (?)", day);
@@ -112,13 +133,15 @@ export class VisitorDays {
       totals.set(id, entry);
     };
     const dimFilters = VISITOR_FILTERS.flatMap((field) => (filters[field] === undefined ? [] : [[field, filters[field]] as const]));
-    const rolled = new Set(
-      this.sql
+    const quiet = quietSegmentCounts(this.sql, range.fromDay, range.toDay, membership);
+    const rolled = new Set([
+      ...this.sql
         .exec<{ day: number }>("SELECT day FROM rolled_up_days WHERE day BETWEEN ? AND ?", range.fromDay, range.toDay)
         .toArray()
         .map((row) => row.day),
-    );
-    for (const row of readSegmentDays(this.sql, range.fromDay, range.toDay, membership)) {
+      ...quiet.rolledDays,
+    ]);
+    for (const row of [...readSegmentDays(this.sql, range.fromDay, range.toDay, membership), ...quiet.counts]) {
       if (dimFilters.some(([field, value]) => row[field] !== value)) continue;
       add(row.kind, row.key, row.step, row.visitors);
     }

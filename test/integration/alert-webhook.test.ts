@@ -7,6 +7,7 @@ import { shardName } from "../../src/domain/visitors/shard-routing";
 import { alertWebhookBodySchema } from "../../src/schemas/answer-schemas";
 import { buildOpenApiDocument } from "../../src/schemas/openapi-document";
 import { getStats, postEventAt, readJson } from "../support/collector";
+import { saltsOf } from "../support/storage-dump";
 import type { ReceivedPost, ReceiverMode } from "../support/webhook-receiver";
 
 /**
@@ -149,10 +150,10 @@ describe("the alert webhook", () => {
     expect(await postsFor(site)).toHaveLength(1);
     // The alarm's own work was done regardless: salts older than yesterday gone, the next alarm, and the day owed.
     const state = await runInDurableObject(store(site), async (_instance, { storage }) => ({
-      salts: storage.sql
-        .exec<{ day: number }>("SELECT day FROM salts")
-        .toArray()
-        .map((row) => row.day),
+      salts: saltsOf({
+        salts: storage.sql.exec<Record<string, SqlStorageValue>>("SELECT * FROM salts").toArray(),
+        quiet_days: storage.sql.exec<Record<string, SqlStorageValue>>("SELECT * FROM quiet_days").toArray(),
+      }).map((row) => row.day),
       alarm: await storage.getAlarm(),
       owed: storage.sql.exec("SELECT day, delivered FROM alert_webhook_days").toArray(),
     }));

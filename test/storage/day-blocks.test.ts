@@ -1,7 +1,7 @@
 import { runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { getStats, postEventAt, readJson, type Sender, STATS_TOKEN } from "../support/collector";
-import { alarmAt, DAY_MS, isoDay, sqlRows, siteStore as store } from "../support/site-store";
+import { alarmAt, DAY_MS, isoDay, keepDaysInTables, sqlRows, siteStore as store } from "../support/site-store";
 
 /**
  * Blocks of closed days' aggregates (src/storage/day-blocks.ts): long reports read a few blocks
@@ -70,6 +70,7 @@ async function sendDays(site: string): Promise<void> {
 describe("day blocks", () => {
   it("cover long ranges with a few blocks that read exactly what the days give", { timeout: 90_000 }, async () => {
     const site = "blocks.test";
+    await keepDaysInTables(site);
     await sendDays(site);
     const whole = `from=${isoDay(D0)}&to=${isoDay(D0 + 15)}`;
     const live = await report(site, whole);
@@ -121,6 +122,7 @@ describe("day blocks", () => {
 
   it("are dropped when a late hit lands in one of their days, and built again at the next close", { timeout: 90_000 }, async () => {
     const site = "blocks-late.test";
+    await keepDaysInTables(site);
     await sendDays(site);
     await alarmAt(site, at(D0 + 17, "00:01:00"));
     const whole = `from=${isoDay(D0)}&to=${isoDay(D0 + 15)}`;
@@ -149,6 +151,7 @@ describe("day blocks", () => {
 
   it("are built for every closed day of an object upgraded from before them", { timeout: 90_000 }, async () => {
     const site = "blocks-upgrade.test";
+    await keepDaysInTables(site);
     await sendDays(site);
     await alarmAt(site, at(D0 + 17, "00:01:00"));
     const whole = `from=${isoDay(D0)}&to=${isoDay(D0 + 15)}`;

@@ -63,7 +63,7 @@ describe("packed counters", () => {
   it("merge additions with what is stored, whether the hour is in memory, evicted, or read by a new instance", async () => {
     await inObject("packed-merge.test", (sql) => {
       // Room for about one hour of 80 keys in memory: the others are evicted and read back.
-      const counters = new PackedCounters(sql, 100);
+      const counters = new PackedCounters(sql, { maxCachedEntries: 100 });
       for (const hour of [HOUR, HOUR + 1, HOUR + 2]) {
         counters.add(
           "hourly_counters",

@@ -2,7 +2,7 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { postEventAt, USER_AGENTS } from "../support/collector";
-import { dumpTables } from "../support/storage-dump";
+import { dumpTables, saltsOf } from "../support/storage-dump";
 
 const IP = "198.51.100.23";
 const UA = USER_AGENTS.linuxFirefox;
@@ -31,8 +31,8 @@ describe("visitor ids: a daily-salted keyed hash, salts rotating at 00:00 UTC", 
     await postEventAt("2031-05-01T09:30:00Z", pageview(site, "/b"), { ip: IP, userAgent: UA });
     await postEventAt("2031-05-01T09:31:00Z", pageview(site), { ip: "198.51.100.24", userAgent: UA });
     const dump = await dumpTables(store(site));
-    expect(dump.salts).toHaveLength(1);
-    const salt = dump.salts?.[0]?.salt as ArrayBuffer;
+    expect(saltsOf(dump)).toHaveLength(1);
+    const salt = saltsOf(dump)[0]?.salt as ArrayBuffer;
     expect(salt.byteLength).toBe(32);
     const vids = (dump.visitors ?? []).map((row) => row.vid).sort();
     const expected = [await expectedVisitorId(salt, site, IP, UA), await expectedVisitorId(salt, site, "198.51.100.24", UA)].sort();
@@ -44,7 +44,7 @@ describe("visitor ids: a daily-salted keyed hash, salts rotating at 00:00 UTC", 
     await postEventAt("2031-05-01T08:00:00Z", pageview(site), { ip: IP, userAgent: UA });
     await postEventAt("2031-05-02T08:00:00Z", pageview(site), { ip: IP, userAgent: UA });
     const dump = await dumpTables(store(site));
-    const salts = dump.salts ?? [];
+    const salts = saltsOf(dump);
     expect(salts.map((row) => row.day)).toEqual([dayNumber("2031-05-01T00:00:00Z"), dayNumber("2031-05-02T00:00:00Z")]);
     const [first, second] = salts.map((row) => row.salt as ArrayBuffer);
     if (!first || !second) throw new Error("two salts expected");
@@ -58,10 +58,10 @@ describe("visitor ids: a daily-salted keyed hash, salts rotating at 00:00 UTC", 
     await postEventAt("2031-05-01T23:55:00Z", { ...pageview(site), r: "https://duckduckgo.com/" }, { ip: IP, userAgent: UA });
     await postEventAt("2031-05-02T00:05:00Z", pageview(site, "/next"), { ip: IP, userAgent: UA });
     const dump = await dumpTables(store(site));
-    const secondSalt = dump.salts?.find((row) => row.day === dayNumber("2031-05-02T00:00:00Z"))?.salt as ArrayBuffer;
+    const secondSalt = saltsOf(dump).find((row) => row.day === dayNumber("2031-05-02T00:00:00Z"))?.salt as ArrayBuffer;
     // The visit goes on under the new day's hash, keeping its source; yesterday's row stays whole
     // for yesterday's figures until it expires.
-    const firstSalt = dump.salts?.find((row) => row.day === dayNumber("2031-05-01T00:00:00Z"))?.salt as ArrayBuffer;
+    const firstSalt = saltsOf(dump).find((row) => row.day === dayNumber("2031-05-01T00:00:00Z"))?.salt as ArrayBuffer;
     const rows = new Map((dump.visitors ?? []).map((row) => [row.vid, row]));
     expect([...rows.keys()].sort()).toEqual(
       [await expectedVisitorId(firstSalt, site, IP, UA), await expectedVisitorId(secondSalt, site, IP, UA)].sort(),
@@ -77,7 +77,7 @@ describe("visitor ids: a daily-salted keyed hash, salts rotating at 00:00 UTC", 
     await postEventAt("2031-05-02T12:00:00Z", pageview(site), { ip: "198.51.100.99", userAgent: UA });
     await postEventAt("2031-05-03T00:00:00Z", pageview(site), { ip: "198.51.100.98", userAgent: UA });
     const dump = await dumpTables(store(site));
-    expect(dump.salts?.map((row) => row.day)).toEqual([dayNumber("2031-05-02T00:00:00Z"), dayNumber("2031-05-03T00:00:00Z")]);
+    expect(saltsOf(dump).map((row) => row.day)).toEqual([dayNumber("2031-05-02T00:00:00Z"), dayNumber("2031-05-03T00:00:00Z")]);
     expect(dump.visitors?.map((row) => row.day).sort()).toEqual([dayNumber("2031-05-02T00:00:00Z"), dayNumber("2031-05-03T00:00:00Z")]);
     // Counters are aggregates and stay.
     expect((dump.hourly_counters ?? []).reduce((sum, row) => sum + Number(row.hits), 0)).toBe(3);
@@ -95,7 +95,7 @@ describe("visitor ids: a daily-salted keyed hash, salts rotating at 00:00 UTC", 
     expect(await runDurableObjectAlarm(store(site))).toBe(true);
     const afterFirst = await dumpTables(store(site));
     // The alarm rotated the salts: the one older than 48 h is gone (the new day's comes with its first hit).
-    expect(afterFirst.salts?.map((row) => row.day)).toEqual([dayNumber("2031-05-02T00:00:00Z")]);
+    expect(saltsOf(afterFirst).map((row) => row.day)).toEqual([dayNumber("2031-05-02T00:00:00Z")]);
     expect(afterFirst.visitors?.map((row) => row.day)).toEqual([dayNumber("2031-05-02T00:00:00Z")]);
 
     // A repeated (at-least-once) delivery finds nothing more to do.
@@ -108,7 +108,7 @@ describe("visitor ids: a daily-salted keyed hash, salts rotating at 00:00 UTC", 
     vi.setSystemTime(new Date("2031-05-05T03:00:00Z"));
     await runInDurableObject(store(site), async (instance: { alarm(): Promise<void> }) => instance.alarm());
     const late = await dumpTables(store(site));
-    expect(late.salts).toEqual([]);
+    expect(saltsOf(late)).toEqual([]);
     expect(late.visitors).toEqual([]);
   });
 });
@@ -119,7 +119,10 @@ describe("salts of a site in its own time zone rotate at its local midnight", ()
     const site = "kathmandu.test";
     const localDay = (date: string) => Math.floor(Date.parse(`${date}T00:00:00Z`) / DAY_MS);
     const alarmAt = () => runInDurableObject(store(site), (_instance, state) => state.storage.getAlarm());
-    const saltDays = async () => ((await dumpTables(store(site))).salts ?? []).map((row) => row.day).sort();
+    const saltDays = async () =>
+      saltsOf(await dumpTables(store(site)))
+        .map((row) => row.day)
+        .sort();
 
     // 12:00 UTC on the 29th is 17:45 local: the next local midnight is 18:15 UTC.
     await postEventAt("2031-11-29T12:00:00Z", pageview(site), { ip: IP, userAgent: UA });

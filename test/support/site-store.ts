@@ -26,3 +26,14 @@ export const sqlRows = (site: string, query: string) =>
     await instance.checkpoint();
     return state.storage.sql.exec<Record<string, SqlStorageValue>>(query).toArray();
   });
+
+/**
+ * Keeps every day of `site`'s object in the tables from its first hit, instead of in a quiet
+ * day's one row until it outgrows it (src/storage/quiet-days.ts): for tests of the layouts a
+ * busy day has (aggregates, blocks, columns, folding) on a small designed stream. Call before
+ * the site's first hit.
+ */
+export const keepDaysInTables = (site: string) =>
+  runInDurableObject(siteStore(site), (_instance, state) => {
+    state.storage.sql.exec("INSERT OR REPLACE INTO site_settings (key, value) VALUES ('quiet_days', 'off')");
+  });

@@ -45,3 +45,16 @@ export function dumpText(dump: TableDump): string {
     )
     .join("\n");
 }
+
+/**
+ * Every stored salt of a dump, by day: rows of `salts`, and those of quiet days, which keep theirs
+ * in their one `quiet_days` row (base64, src/storage/quiet-days.ts).
+ */
+export function saltsOf(dump: TableDump): { day: number; salt: ArrayBuffer }[] {
+  const tables = (dump.salts ?? []).map((row) => ({ day: Number(row.day), salt: row.salt as ArrayBuffer }));
+  const quiet = (dump.quiet_days ?? []).flatMap((row) => {
+    const { salt } = JSON.parse(String(row.body)) as { salt?: string };
+    return salt === undefined ? [] : [{ day: Number(row.day), salt: Uint8Array.from(atob(salt), (char) => char.charCodeAt(0)).buffer }];
+  });
+  return [...tables, ...quiet].sort((a, b) => a.day - b.day);
+}
