@@ -52,7 +52,7 @@ const CHECKPOINT_AFTER_CHARS = 20_000_000;
 /**
  * A batch arriving when nothing is pending and the previous batch is older than this is on a
  * quiet site: it is written straight into the tables (a log row and its deletion would only add
- * two rows to it).
+ * two rows to it); on a small day, that is the day's one quiet-day row (quiet-days.ts).
  */
 const QUIET_GAP_MS = 2_000;
 
