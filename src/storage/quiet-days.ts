@@ -141,13 +141,16 @@ export class QuietDays {
   }
 
   get(kind: BucketKind, day: number, key: string): unknown {
-    return this.dayOf(day)?.body[kind]?.[key];
+    const keys = this.dayOf(day)?.body[kind];
+    // Own keys only: an event id may be "constructor" or "__proto__" (a Map in the buckets).
+    return keys !== undefined && Object.hasOwn(keys, key) ? keys[key] : undefined;
   }
 
   put(kind: BucketKind, day: number, key: string, value: unknown): void {
     const { body } = this.change(day);
     body[kind] ??= {};
-    body[kind][key] = value;
+    // Defined, not assigned: assigning "__proto__" would set the object's prototype.
+    Object.defineProperty(body[kind], key, { value, enumerable: true, writable: true, configurable: true });
   }
 
   entriesOf(kind: BucketKind, day: number): [string, unknown][] {
@@ -192,9 +195,24 @@ export class QuietDays {
   }
 
   /** A held day's roll-up: its segment counts and added-dimension sums. */
-  rollUp(day: number, segments: SegmentCount[], dimensions: [string, unknown[][]][]): void {
+  rollUp(day: number, segments: readonly SegmentCount[], dimensions: [string, unknown[][]][]): void {
     const { body } = this.change(day);
-    body.segments = segments;
+    // The counted fields only: a count made from a visitor-day also carries the rest of its
+    // attribution (region, city, browser, UTM fields), which segment_day_parts never keeps either.
+    body.segments = segments.map(({ filter, value, kind, key, step, source, channel, campaign, country, device, variant, visitors }) => ({
+      filter,
+      value,
+      kind,
+      key,
+      step,
+      source,
+      channel,
+      campaign,
+      country,
+      device,
+      variant,
+      visitors,
+    }));
     body.dimensions = dimensions;
   }
 
@@ -235,8 +253,9 @@ export class QuietDays {
       const limit = held.body.visitor === undefined ? MAX_PACKED_BYTES : QUIET_DAY_MAX_BYTES;
       if (bytesOf(text) > limit) {
         // From here on the day is in the tables: the modules the materializer calls write them.
+        // A salt made here stays in madeSalts: should this transaction fail, the day is held
+        // again (nothing of it in the tables) and the salt is written with the next flush.
         this.days.set(day, null);
-        this.madeSalts.delete(day);
         rowsWritten += this.materializer(day, held.body);
         if (held.stored) rowsWritten += this.sql.exec("DELETE FROM quiet_days WHERE day = ?", day).rowsWritten;
         continue;

@@ -386,14 +386,15 @@ export class SiteStore extends DurableObject<Env> {
   private forgetBefore(oldestKeptDay: number): void {
     // Pending visitor rows, event ids and values of those days must not be written after this.
     this.writer.checkpoint();
-    this.visitorDays.forgetBefore(oldestKeptDay);
-    this.dimensions.forgetBefore(oldestKeptDay);
-    this.dayValues.forgetBefore(oldestKeptDay);
-    this.salts.forgetBefore(oldestKeptDay);
-    // Quiet days' rows: rolled up and their salts, visitor-days and event ids dropped, in one write each.
     try {
+      this.visitorDays.forgetBefore(oldestKeptDay);
+      this.dimensions.forgetBefore(oldestKeptDay);
+      this.dayValues.forgetBefore(oldestKeptDay);
+      this.salts.forgetBefore(oldestKeptDay);
+      // Quiet days' rows: rolled up and their salts, visitor-days and event ids dropped, in one write each.
       this.ctx.storage.transactionSync(() => this.quiet.flush());
     } catch (error) {
+      // What was rolled up or dropped in memory and not written is read again from storage.
       this.quiet.forget();
       this.buckets.forget();
       this.counters.forget();

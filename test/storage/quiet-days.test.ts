@@ -46,7 +46,7 @@ describe("quiet days", () => {
     const site = "shop.example";
     const rows = await meterRows(site);
     const sender: Sender = { ip: "198.51.100.71", userAgent: USER_AGENTS.windowsChrome, country: "DE" };
-    const hit = { n: "pageview", u: `https://${site}/?utm_source=newsletter&utm_medium=email`, d: site };
+    const hit = { n: "pageview", u: `https://${site}/?utm_source=newsletter&utm_medium=email&utm_term=lonely-term`, d: site };
     expect((await postEventAt("2033-03-10T14:20:00Z", hit, sender)).status).toBe(202);
 
     const query = "from=2033-03-10&to=2033-03-10&breakdowns=page,source,country,browser,entry_page,exit_page,utm_medium";
@@ -99,8 +99,12 @@ describe("quiet days", () => {
     const dump = await dumpTables(store(site));
     expect(saltsOf(dump)).toEqual([]);
     expect(dump.visitors).toEqual([]);
-    const sealed = JSON.parse(String(dump.quiet_days?.[0]?.body)) as Record<string, unknown>;
+    const sealed = JSON.parse(String(dump.quiet_days?.[0]?.body)) as { segments?: Record<string, unknown>[] };
     expect(Object.keys(sealed).sort()).toEqual(["counters", "dimensions", "segments"]);
+    // Segment counts keep what segment_day_parts keeps, not the rest of a visitor-day's attribution.
+    const counted = ["campaign", "channel", "country", "device", "filter", "key", "kind", "source", "step", "value", "variant", "visitors"];
+    expect(sealed.segments?.length).toBeGreaterThan(0);
+    for (const count of sealed.segments ?? []) expect(Object.keys(count).sort()).toEqual(counted);
     await expectFigures();
 
     // A month on, past the hourly detail: nothing folded, nothing written; the figures stay.
@@ -266,5 +270,54 @@ describe("quiet days", () => {
     expect(saltsOf(dump).map((row) => row.day)).toEqual([dayNumber("2033-08-01")]);
     // Nothing personal in the row: the address and browser string are never stored.
     expect(dumpText(dump)).not.toContain(sender.ip);
+  });
+
+  it("keep a new day's salt when the batch that moves the day into the tables fails", { timeout: 60_000 }, async () => {
+    const site = "quiet-move-fault.test";
+    // The first counter part written into the tables fails, once: the move's transaction rolls back.
+    let failures = 0;
+    await runInDurableObject(store(site), (instance: object) => {
+      const sql = (instance as { sql: SqlStorage }).sql;
+      const exec = sql.exec.bind(sql);
+      sql.exec = ((query: string, ...bindings: SqlStorageValue[]) => {
+        if (failures === 0 && query.trimStart().startsWith("INSERT INTO hourly_counters_parts")) {
+          failures += 1;
+          throw new Error("injected storage failure: counter part");
+        }
+        return exec(query, ...bindings);
+      }) as SqlStorage["exec"];
+    });
+    // 120 new visitors at once on an idle site: one batch, too large for a quiet row, made the
+    // day's salt and fails as it moves the day into the tables.
+    const statuses = await Promise.all(
+      Array.from({ length: 120 }, (_, i) =>
+        postEventAt("2033-09-01T10:00:00Z", { n: "pageview", u: `https://${site}/p-${i}`, d: site }, { ip: `198.51.100.${i}` }),
+      ),
+    );
+    expect(failures).toBe(1);
+    expect(statuses.map((response) => response.status)).toContain(503);
+    const A: Sender = { ip: "203.0.113.5", userAgent: USER_AGENTS.linuxFirefox };
+    expect((await postEventAt("2033-09-01T10:05:00Z", { n: "pageview", u: `https://${site}/`, d: site }, A)).status).toBe(202);
+    expect(saltsOf(await dumpTables(store(site))).map((row) => row.day)).toEqual([dayNumber("2033-09-01")]);
+    await runInDurableObject(store(site), (_instance: unknown, state: DurableObjectState) => state.abort("injected reset")).catch(
+      () => undefined,
+    );
+    expect((await postEventAt("2033-09-01T10:30:00Z", { n: "pageview", u: `https://${site}/`, d: site }, A)).status).toBe(202);
+    const accepted = statuses.filter((response) => response.status === 202).length;
+    const report = await json<Report>(site, "", "from=2033-09-01&to=2033-09-01");
+    expect(report.totals).toEqual({ visitors: accepted + 1, pageviews: accepted + 2, events: 0 });
+  });
+
+  it("take event ids named like object properties as ids like any other", { timeout: 30_000 }, async () => {
+    const site = "quiet-ids.test";
+    const A: Sender = { ip: "203.0.113.6" };
+    const pageview = (path: string, id: string) => ({ n: "pageview", u: `https://${site}${path}`, d: site, id });
+    expect((await postEventAt("2033-09-02T10:00:00Z", pageview("/", "abcdefgh1"), A)).status).toBe(202);
+    expect((await postEventAt("2033-09-02T10:01:00Z", pageview("/a", "constructor"), A)).status).toBe(202);
+    expect((await postEventAt("2033-09-02T10:02:00Z", pageview("/b", "__proto__"), A)).status).toBe(202);
+    expect((await postEventAt("2033-09-02T10:03:00Z", pageview("/c", "toString"), A)).status).toBe(202);
+    // A retry of one of them is still one hit.
+    expect((await postEventAt("2033-09-02T10:04:00Z", pageview("/b", "__proto__"), A)).status).toBe(202);
+    expect((await json<Report>(site, "", "from=2033-09-02&to=2033-09-02")).totals).toEqual({ visitors: 1, pageviews: 4, events: 0 });
   });
 });
