@@ -107,6 +107,8 @@ export class QuietDays {
    */
   private readonly madeSalts = new Map<number, string>();
   private enabledSetting: boolean | undefined;
+  /** Days before this were forgotten: their decoded state leaves memory once written (read again if ever needed). */
+  private forgottenBefore = Number.NEGATIVE_INFINITY;
   private materializer: Materializer = () => {
     throw new Error("quiet days: no materializer");
   };
@@ -230,6 +232,7 @@ export class QuietDays {
       delete body.event;
     }
     for (const day of this.madeSalts.keys()) if (day < oldestKeptDay) this.madeSalts.delete(day);
+    this.forgottenBefore = Math.max(this.forgottenBefore, oldestKeptDay);
   }
 
   /**
@@ -268,6 +271,7 @@ export class QuietDays {
       held.stored = true;
     }
     this.dirty.clear();
+    for (const day of this.days.keys()) if (day < this.forgottenBefore) this.days.delete(day);
     return rowsWritten;
   }
 

@@ -7,8 +7,9 @@ import { dumpTables } from "../support/storage-dump";
 
 /**
  * 10,000 hits at high concurrency, with faults injected into the site's real Durable Object:
- * storage writes failing at each point of the write path (the write-log insert of a batch; the
- * visitor and event id bucket write, counter upsert and log delete of a checkpoint), and resets of
+ * storage writes failing at each point of the write path (the first batch's write of its day's
+ * quiet-day row; the write-log insert of a batch; the visitor and event id bucket write, counter
+ * upsert and log delete of a checkpoint), and resets of
  * the instance (ctx.abort(), as a crash would): while acknowledged hits are pending in the log,
  * and in the middle of a checkpoint. A client retries each hit that was not acknowledged (202),
  * with the same event id. Every hit must be counted exactly once: none acknowledged and lost,
@@ -22,6 +23,7 @@ const store = () => env.SITE_STORE.getByName(SITE);
 
 /** The statements faults are injected into, by the text that starts them. */
 const STATEMENTS = {
+  "quiet day row": "INSERT INTO quiet_days",
   "log insert": "INSERT INTO write_log",
   "visitor and event id buckets": "INSERT INTO day_buckets",
   "counter upsert": "INSERT INTO hourly_counters_parts",
@@ -32,6 +34,7 @@ type Fault = Statement | "reset in a checkpoint";
 
 /** How often each fault was injected: every injection point must be reached. */
 const reached: Record<Fault, number> = {
+  "quiet day row": 0,
   "log insert": 0,
   "visitor and event id buckets": 0,
   "counter upsert": 0,
@@ -145,6 +148,13 @@ describe("load and faults", () => {
     };
     const pendingAtReset: { logRows: number; countersFoldedThrough: number }[] = [];
     const checkpointFaults: Fault[] = ["visitor and event id buckets", "counter upsert", "log delete"];
+    // The very first hit, alone on a quiet site, writes its day's quiet-day row (salt,
+    // visitor-day, counters): that write fails, so the hit is refused (and sent again with its
+    // wave), and the day's salt must survive it.
+    armed = "quiet day row";
+    await injectFaults();
+    await attempt([0]);
+    expect(acknowledged.has(0)).toBe(false);
     for (let wave = 0; wave < HITS / WAVE; wave++) {
       const indexes = Array.from({ length: WAVE }, (_, i) => wave * WAVE + i);
       const resetAfter = wave === 8 || wave === 14;
