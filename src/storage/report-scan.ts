@@ -71,9 +71,12 @@ export function scanReportRows(
   const equal = Object.entries(mainFilters(scope.filters)).flatMap(([field, value]) =>
     value === undefined ? [] : [[FILTER_COLUMN[field as FilterField], value] as [string, string]],
   );
-  for (const { hour, entry: row } of source(equal)) {
-    const text = (index: number) => row[index] as string;
-    const count = (index: number) => Number(row[index] ?? 0);
+  // Read through the entry being summed (`row`): made once, not once per entry.
+  let row: readonly SqlStorageValue[] = [];
+  const text = (index: number) => row[index] as string;
+  const count = (index: number) => Number(row[index] ?? 0);
+  for (const { hour, entry } of source(equal)) {
+    row = entry;
     const name = text(at.name);
     const conversionClass = text(at.class);
     const currency = text(at.currency);
