@@ -62,7 +62,7 @@ export class DimensionCounters {
   }
 
   /** A closed day's sums as packed rows per dimension (also what a quiet day's row keeps, quiet-days.ts). */
-  sumsOf(_day: number, visitorDays: readonly VisitorDay[]): [string, PackedRow[]][] {
+  sumsOf(visitorDays: readonly VisitorDay[]): [string, PackedRow[]][] {
     const sums = new Map<string, Sums>();
     for (const visitor of visitorDays) applyContribution(sums, visitor, 1);
     const byDimension = new Map<string, PackedRow[]>();
@@ -78,7 +78,7 @@ export class DimensionCounters {
   /** Writes a closed day's sums (from its visitor-days, all in the tables by now); returns the rows written. */
   rollUp(day: number, visitorDays: readonly VisitorDay[]): number {
     this.live.delete(day);
-    return this.writeDay(day, this.sumsOf(day, visitorDays));
+    return this.writeDay(day, this.sumsOf(visitorDays));
   }
 
   /** Writes a day's packed sums (a roll-up, or a quiet day's moving into the tables); returns the rows written. */

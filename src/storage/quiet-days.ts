@@ -4,6 +4,7 @@ import type { PackedTable } from "./counter-tables";
 import type { BucketKind } from "./day-buckets";
 import type { CounterAddition } from "./packed-counters";
 import { bytesOf, MAX_PACKED_BYTES } from "./packed-rows";
+import { storedSegmentCount } from "./segment-days";
 
 /**
  * The `quiet_days` table: a small local day kept whole in one row, so that a hit on a quiet site
@@ -161,11 +162,19 @@ export class QuietDays {
 
   /** Held days that have keys of `kind`. */
   daysWith(kind: BucketKind): number[] {
+    return this.daysHolding([kind]);
+  }
+
+  /** Held days (before `beforeDay`) whose body has any of `fields`: stored rows, with the days decoded here over them. */
+  private daysHolding(fields: readonly (keyof QuietDayBody)[], beforeDay = Number.POSITIVE_INFINITY): number[] {
     const days = new Set<number>();
-    for (const { day } of this.sql.exec<{ day: number }>(`SELECT day FROM quiet_days WHERE json_type(body, '$.${kind}') IS NOT NULL`)) {
+    const condition = fields.map((field) => `json_type(body, '$.${field}') IS NOT NULL`).join(" OR ");
+    for (const { day } of this.sql.exec<{ day: number }>(`SELECT day FROM quiet_days WHERE day < ? AND (${condition})`, beforeDay)) {
       if (!this.days.has(day)) days.add(day);
     }
-    for (const [day, held] of this.days) if (held?.body[kind] !== undefined) days.add(day);
+    for (const [day, held] of this.days) {
+      if (day < beforeDay && fields.some((field) => held?.body[field] !== undefined)) days.add(day);
+    }
     return [...days].sort((a, b) => a - b);
   }
 
@@ -199,33 +208,13 @@ export class QuietDays {
   /** A held day's roll-up: its segment counts and added-dimension sums. */
   rollUp(day: number, segments: readonly SegmentCount[], dimensions: [string, unknown[][]][]): void {
     const { body } = this.change(day);
-    // The counted fields only: a count made from a visitor-day also carries the rest of its
-    // attribution (region, city, browser, UTM fields), which segment_day_parts never keeps either.
-    body.segments = segments.map(({ filter, value, kind, key, step, source, channel, campaign, country, device, variant, visitors }) => ({
-      filter,
-      value,
-      kind,
-      key,
-      step,
-      source,
-      channel,
-      campaign,
-      country,
-      device,
-      variant,
-      visitors,
-    }));
+    body.segments = segments.map(storedSegmentCount);
     body.dimensions = dimensions;
   }
 
   /** Drops the salts, visitor-days and event ids of held days before `oldestKeptDay` (rolled up first by the caller). */
   forgetBefore(oldestKeptDay: number): void {
-    const days = new Set([...this.daysWith("visitor"), ...this.daysWith("event")]);
-    for (const { day } of this.sql.exec<{ day: number }>("SELECT day FROM quiet_days WHERE json_type(body, '$.salt') IS NOT NULL"))
-      days.add(day);
-    for (const [day, held] of this.days) if (held?.body.salt !== undefined) days.add(day);
-    for (const day of days) {
-      if (day >= oldestKeptDay) continue;
+    for (const day of this.daysHolding(["salt", "visitor", "event"], oldestKeptDay)) {
       const { body } = this.change(day);
       delete body.salt;
       delete body.visitor;
@@ -399,6 +388,7 @@ export function* quietDimensionEntries(
   dimension: string,
 ): Generator<{ day: number; entry: unknown[] }> {
   for (const { day, body } of storedQuietDays(sql, fromDay, toDay)) {
-    for (const [of, entries] of body.dimensions ?? []) if (of === dimension) for (const entry of entries) yield { day, entry };
+    const entries = body.dimensions?.find(([of]) => of === dimension)?.[1] ?? [];
+    for (const entry of entries) yield { day, entry };
   }
 }

@@ -57,13 +57,43 @@ export function writeSegmentDay(sql: SqlStorage, day: number, counts: readonly S
   return rowsWritten;
 }
 
+/** A stored entry's count, with its visitor-level dimensions. */
+export type SegmentDayCount = SegmentDims & { kind: SegmentKind; key: string; step: number; visitors: number };
+
+/** The count of a packed entry (after its value). */
+export function segmentCountOf([
+  kind,
+  key,
+  step,
+  source,
+  channel,
+  campaign,
+  country,
+  device,
+  variant,
+  visitors,
+]: SegmentEntry): SegmentDayCount {
+  return { kind, key, step, source, channel, campaign, country, device, variant, visitors };
+}
+
+/**
+ * A count with the fields a stored count keeps (those of its packed entry, and its membership):
+ * a count made from a visitor-day also carries the rest of its attribution (region, city,
+ * browser, UTM fields), which is never stored.
+ */
+export const storedSegmentCount = (count: SegmentCount): SegmentCount => ({
+  filter: count.filter,
+  value: count.value,
+  ...segmentCountOf(segmentEntry(count)),
+});
+
 /** The counts of closed days in range inside one membership, with their visitor-level dimensions. */
 export function readSegmentDays(
   sql: SqlStorage,
   fromDay: number,
   toDay: number,
   membership: { filter: SegmentFilter; value: string },
-): (SegmentDims & { kind: SegmentKind; key: string; step: number; visitors: number })[] {
+): SegmentDayCount[] {
   return sql
     .exec<{ body: string }>(
       "SELECT body FROM segment_day_parts WHERE day BETWEEN ? AND ? AND filter = ? AND bucket = ?",
@@ -77,18 +107,7 @@ export function readSegmentDays(
       // Written only by writeSegmentDay and the migrations, from segmentEntry.
       (JSON.parse(body) as [string, ...SegmentEntry][])
         .filter(([value]) => value === membership.value)
-        .map(([, kind, key, step, source, channel, campaign, country, device, variant, visitors]) => ({
-          kind,
-          key,
-          step,
-          source,
-          channel,
-          campaign,
-          country,
-          device,
-          variant,
-          visitors,
-        })),
+        .map(([, ...entry]) => segmentCountOf(entry)),
     );
 }
 

@@ -12,6 +12,7 @@ import type { SegmentFilter } from "../domain/visitors/segment-rollup";
 import type { VisitorDay } from "../domain/visitors/visit-tracker";
 import { visitorHash } from "../domain/visitors/visitor-hash";
 import { deliverAlerts } from "./alert-webhook";
+import { CounterBatch } from "./counter-batch";
 import { HOURLY_TABLES, type PackedTable } from "./counter-tables";
 import { DayAggregates } from "./day-aggregates";
 import { DayBuckets } from "./day-buckets";
@@ -20,11 +21,10 @@ import { DimensionCounters } from "./dimension-counters";
 import { DropCounter } from "./drop-counter";
 import { HitWriter, type QueuedHit } from "./hit-writer";
 import { migrate } from "./migrations";
-import { type CounterAddition, keyLengthOf, PackedCounters } from "./packed-counters";
+import { keyLengthOf, PackedCounters } from "./packed-counters";
 import { type QuietDayBody, QuietDays, saltOf } from "./quiet-days";
 import { RecentVisitors } from "./recent-visitors";
 import { type LiftRows, ReportReader, type VariantRows } from "./report-reader";
-import { writeSegmentDay } from "./segment-days";
 import { type SegmentTotal, VisitorDays } from "./visitor-days";
 import { VisitorSalts } from "./visitor-salts";
 
@@ -164,28 +164,21 @@ export class SiteStore extends DurableObject<Env> {
    * quiet-days.ts), through the modules that own them; returns the rows written.
    */
   private moveIntoTables(day: number, body: QuietDayBody): number {
-    let rowsWritten = 0;
     const salt = saltOf(body);
-    if (salt !== undefined) rowsWritten += this.sql.exec("INSERT INTO salts (day, salt) VALUES (?, ?)", day, salt).rowsWritten;
+    let rowsWritten = salt === undefined ? 0 : this.salts.storeInTable(day, salt);
     for (const [vid, state] of Object.entries(body.visitor ?? {})) this.buckets.put("visitor", day, vid, state);
     for (const [id, seen] of Object.entries(body.event ?? {})) this.buckets.put("event", day, id, seen);
     rowsWritten += this.buckets.flush();
+    const counters = new CounterBatch();
     for (const [table, entries] of Object.entries(body.counters) as [PackedTable, SqlStorageValue[][]][]) {
-      const keyLength = keyLengthOf(table);
-      const byHour = new Map<number, CounterAddition[]>();
-      for (const entry of entries) {
-        const additions = byHour.get(Number(entry[0])) ?? [];
-        byHour.set(Number(entry[0]), additions);
-        additions.push({ key: entry.slice(1, 1 + keyLength), sums: entry.slice(1 + keyLength).map(Number) });
-      }
-      for (const [hour, additions] of byHour) rowsWritten += this.counters.add(table, hour, additions).rowsWritten;
+      // An entry is the hour and key columns, then the sums: as a batch's counter rows are.
+      const keyEnd = 1 + keyLengthOf(table);
+      for (const entry of entries) counters.add(table, entry.slice(0, keyEnd), entry.slice(keyEnd).map(Number));
     }
+    rowsWritten += counters.write(this.counters).rowsWritten;
     // Blocks of days built while the day was read from its row do not hold it.
     rowsWritten += this.dayAggregates.reopen(day);
-    if (body.segments !== undefined) {
-      rowsWritten += writeSegmentDay(this.sql, day, body.segments);
-      rowsWritten += this.sql.exec("INSERT INTO rolled_up_days (day) VALUES (?)", day).rowsWritten;
-    }
+    if (body.segments !== undefined) rowsWritten += this.visitorDays.writeRollUp(day, body.segments);
     if (body.dimensions !== undefined) rowsWritten += this.dimensions.writeDay(day, body.dimensions);
     return rowsWritten;
   }

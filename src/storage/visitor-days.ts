@@ -1,6 +1,6 @@
 import type { ReportRange } from "../domain/reports/report";
 import { type ReportFilters, VISITOR_FILTERS } from "../domain/reports/report-filter";
-import { rollUpVisitorDays, type SegmentFilter, type SegmentKind } from "../domain/visitors/segment-rollup";
+import { rollUpVisitorDays, type SegmentCount, type SegmentFilter, type SegmentKind } from "../domain/visitors/segment-rollup";
 import { upgradeVisitorDay, type VisitorDay } from "../domain/visitors/visit-tracker";
 import type { DayBuckets } from "./day-buckets";
 import { type QuietDays, quietSegmentCounts } from "./quiet-days";
@@ -25,7 +25,7 @@ export interface SegmentTotal {
 export interface DayRollUp {
   rollUp(day: number, visitors: readonly VisitorDay[]): number;
   /** The same sums as entries per dimension, for a quiet day's row (quiet-days.ts). */
-  sumsOf(day: number, visitors: readonly VisitorDay[]): [string, unknown[][]][];
+  sumsOf(visitors: readonly VisitorDay[]): [string, unknown[][]][];
   reopen(day: number): void;
 }
 
@@ -110,13 +110,18 @@ export class VisitorDays {
     // A day without visitors has nothing to roll up, and its reads find nothing either way: no
     // mark, so that a quiet site's alarm writes no row for its empty days.
     if (visitors.length === 0) return;
+    const counts = rollUpVisitorDays(visitors);
     if (this.quiet?.holds(day)) {
-      this.quiet.rollUp(day, rollUpVisitorDays(visitors), this.dayRollUp.sumsOf(day, visitors));
+      this.quiet.rollUp(day, counts, this.dayRollUp.sumsOf(visitors));
       return;
     }
     this.dayRollUp.rollUp(day, visitors);
-    writeSegmentDay(this.sql, day, rollUpVisitorDays(visitors));
-    this.sql.exec("INSERT INTO rolled_up_days (day) VALUES (?)", day);
+    this.writeRollUp(day, counts);
+  }
+
+  /** Writes a day's segment counts and its roll-up mark (a roll-up, or a quiet day's moving into the tables); returns the rows written. */
+  writeRollUp(day: number, counts: readonly SegmentCount[]): number {
+    return writeSegmentDay(this.sql, day, counts) + this.sql.exec("INSERT INTO rolled_up_days (day) VALUES (?)", day).rowsWritten;
   }
 
   /**

@@ -36,10 +36,15 @@ export class VisitorSalts {
   create(day: number): Promise<CryptoKey> {
     const salt = newSalt();
     if (this.quiet?.holds(day)) this.quiet.setSalt(day, salt);
-    else this.sql.exec("INSERT INTO salts (day, salt) VALUES (?, ?)", day, salt);
+    else this.storeInTable(day, salt);
     const key = importSaltKey(salt);
     this.keys.set(day, key);
     return key;
+  }
+
+  /** Writes a day's salt into the salts table (a new one, or a quiet day's moving there); returns the rows written. */
+  storeInTable(day: number, salt: Uint8Array): number {
+    return this.sql.exec("INSERT INTO salts (day, salt) VALUES (?, ?)", day, salt).rowsWritten;
   }
 
   /** Deletes the salts of days before `oldestKeptDay`, stored and cached. */

@@ -38,6 +38,27 @@ async function meterRows(site: string): Promise<() => RowsByTable> {
   return () => meter?.byTable() ?? {};
 }
 
+/**
+ * Makes the next SQL statement of `site`'s live object that starts with `statement` fail, once: a
+ * storage failure in the real object (its one SqlStorage, shared by every table module). Returns
+ * how many failures were injected so far.
+ */
+async function failOnce(site: string, statement: string): Promise<() => number> {
+  let failures = 0;
+  await runInDurableObject(store(site), (instance: object) => {
+    const sql = (instance as { sql: SqlStorage }).sql;
+    const exec = sql.exec.bind(sql);
+    sql.exec = ((query: string, ...bindings: SqlStorageValue[]) => {
+      if (failures === 0 && query.trimStart().startsWith(statement)) {
+        failures += 1;
+        throw new Error(`injected storage failure: ${statement}`);
+      }
+      return exec(query, ...bindings);
+    }) as SqlStorage["exec"];
+  });
+  return () => failures;
+}
+
 describe("quiet days", () => {
   it("keep a lone hit on an idle site to two rows written all-in, its one day row, with every figure exact", {
     timeout: 60_000,
@@ -242,21 +263,10 @@ describe("quiet days", () => {
     const sender: Sender = { ip: "198.51.100.91", userAgent: USER_AGENTS.linuxFirefox };
     const pageview = (id: string) => ({ n: "pageview", u: `https://${site}/`, d: site, id });
     // The next write of a quiet day's row fails, once: a storage failure in the real object.
-    let failures = 0;
-    await runInDurableObject(store(site), (instance: object) => {
-      const sql = (instance as { sql: SqlStorage }).sql;
-      const exec = sql.exec.bind(sql);
-      sql.exec = ((query: string, ...bindings: SqlStorageValue[]) => {
-        if (failures === 0 && query.trimStart().startsWith("INSERT INTO quiet_days")) {
-          failures += 1;
-          throw new Error("injected storage failure: quiet day row");
-        }
-        return exec(query, ...bindings);
-      }) as SqlStorage["exec"];
-    });
+    const failures = await failOnce(site, "INSERT INTO quiet_days");
     // The first hit made the day's salt, then its write failed: refused, so the sender retries.
     expect((await postEventAt("2033-08-01T10:00:00Z", pageview("first-hit"), sender)).status).toBe(503);
-    expect(failures).toBe(1);
+    expect(failures()).toBe(1);
     expect(await sqlRows(site, "SELECT day FROM quiet_days")).toEqual([]);
     expect((await postEventAt("2033-08-01T10:00:05Z", pageview("first-hit"), sender)).status).toBe(202);
     // A reset (a crash or a deploy): memory gone, storage kept; the salt is in the day's row.
@@ -275,18 +285,7 @@ describe("quiet days", () => {
   it("keep a new day's salt when the batch that moves the day into the tables fails", { timeout: 60_000 }, async () => {
     const site = "quiet-move-fault.test";
     // The first counter part written into the tables fails, once: the move's transaction rolls back.
-    let failures = 0;
-    await runInDurableObject(store(site), (instance: object) => {
-      const sql = (instance as { sql: SqlStorage }).sql;
-      const exec = sql.exec.bind(sql);
-      sql.exec = ((query: string, ...bindings: SqlStorageValue[]) => {
-        if (failures === 0 && query.trimStart().startsWith("INSERT INTO hourly_counters_parts")) {
-          failures += 1;
-          throw new Error("injected storage failure: counter part");
-        }
-        return exec(query, ...bindings);
-      }) as SqlStorage["exec"];
-    });
+    const failures = await failOnce(site, "INSERT INTO hourly_counters_parts");
     // 120 new visitors at once on an idle site: one batch, too large for a quiet row, made the
     // day's salt and fails as it moves the day into the tables.
     const statuses = await Promise.all(
@@ -294,7 +293,7 @@ describe("quiet days", () => {
         postEventAt("2033-09-01T10:00:00Z", { n: "pageview", u: `https://${site}/p-${i}`, d: site }, { ip: `198.51.100.${i}` }),
       ),
     );
-    expect(failures).toBe(1);
+    expect(failures()).toBe(1);
     expect(statuses.map((response) => response.status)).toContain(503);
     const A: Sender = { ip: "203.0.113.5", userAgent: USER_AGENTS.linuxFirefox };
     expect((await postEventAt("2033-09-01T10:05:00Z", { n: "pageview", u: `https://${site}/`, d: site }, A)).status).toBe(202);
